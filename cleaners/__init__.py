@@ -1,0 +1,1 @@
+"""HTML to clean article text. Pure functions: no network, no files (portal rules ship as package data)."""

@@ -1,0 +1,132 @@
+"""Per-portal knowledge, loaded from one small TOML file per portal in `cleaners/portals/`.
+
+A rules file is data only (see README "Adding a portal"):
+
+    name = "viva"                       # portal id used in records and output paths
+    hosts = ["viva.co.id"]              # the host and all its subdomains
+    language = "id"
+    timezone = "+07:00"                 # offset for dates printed without one (WIB)
+    article_url = '/\\d+-[\\w-]+'       # regex searched in the URL path of article pages
+    multipage = "page=all"              # query that returns a split article in one response
+    body = ["div.main-content-detail"]  # article container selectors, tried in order
+    drop = ["div.recommended-article"]  # nodes removed before extraction
+    drop_lines = ['^Sumber\\s*:']       # regexes of residual text lines to drop
+    title = ["h1.main-content-title"]   # metadata selectors; generic metadata is the fallback
+    published = ["div.main-content-date"]
+    authors = ["div.main-content-author"]
+    section = ["a.breadcrumb-step"]
+    tags = ["div.tag-list a"]
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, fields
+from functools import cache
+from importlib import resources
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+
+@dataclass(frozen=True, slots=True)
+class PortalRules:
+    name: str
+    hosts: tuple[str, ...] = ()
+    language: str | None = None
+    timezone: str | None = None
+    article_url: str | None = None
+    multipage: str | None = None
+    body: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+    drop_lines: tuple[str, ...] = ()
+    title: tuple[str, ...] = ()
+    published: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    section: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    def matches_host(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        return any(host == h or host.endswith("." + h) for h in self.hosts)
+
+    def is_article_url(self, url: str) -> bool | None:
+        """True/False by the portal's article pattern; None when the portal declares none."""
+        if not self.article_url:
+            return None
+        return re.search(self.article_url, urlsplit(url).path) is not None
+
+    @property
+    def drop_line_patterns(self) -> tuple[re.Pattern[str], ...]:
+        return _compile_lines(self.drop_lines)
+
+
+# Used for pages of unknown sites: generic cleaning only.
+GENERIC = PortalRules(name="generic")
+
+
+@cache
+def _compile_lines(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+
+class RulesError(ValueError):
+    """A rules file is malformed: unknown key, wrong type, bad selector or bad regex."""
+
+
+def parse_rules(text: str, origin: str = "<rules>") -> PortalRules:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{origin}: {exc}") from exc
+    known = {f.name for f in fields(PortalRules)}
+    unknown = set(data) - known
+    if unknown:
+        raise RulesError(f"{origin}: unknown keys {sorted(unknown)}")
+    if not isinstance(data.get("name"), str):
+        raise RulesError(f"{origin}: 'name' (a string) is required")
+    values: dict[str, object] = {}
+    for key, value in data.items():
+        if isinstance(value, list):
+            if not all(isinstance(v, str) for v in value):
+                raise RulesError(f"{origin}: '{key}' must be a list of strings")
+            value = tuple(value)
+        values[key] = value
+    rules = PortalRules(**values)  # type: ignore[arg-type]
+    _validate(rules, origin)
+    return rules
+
+
+def _validate(rules: PortalRules, origin: str) -> None:
+    probe = LexborHTMLParser("<html><body><p>x</p></body></html>")
+    for key in ("body", "drop", "title", "published", "authors", "section", "tags"):
+        for selector in getattr(rules, key):
+            try:
+                probe.css(selector)
+            except Exception as exc:  # selectolax raises bare exceptions for bad selectors
+                raise RulesError(f"{origin}: bad selector in '{key}': {selector!r}") from exc
+    for pattern in (*rules.drop_lines, *([rules.article_url] if rules.article_url else [])):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise RulesError(f"{origin}: bad regex {pattern!r}: {exc}") from exc
+
+
+@cache
+def all_portals() -> tuple[PortalRules, ...]:
+    folder = resources.files("cleaners") / "portals"
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            found.append(parse_rules(entry.read_text(encoding="utf-8"), origin=entry.name))
+    return tuple(found)
+
+
+def portal_by_name(name: str) -> PortalRules | None:
+    return next((p for p in all_portals() if p.name == name), None)
+
+
+def portal_for_url(url: str) -> PortalRules:
+    host = urlsplit(url).hostname or ""
+    return next((p for p in all_portals() if p.matches_host(host)), GENERIC)
