@@ -1,0 +1,63 @@
+"""Dates to ISO 8601 with offset. Indonesian zone names are mapped; dateparser reads the words.
+
+"Kamis, 14 September 2023 - 10:15 WIB" -> "2023-09-14T10:15:00+07:00".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from functools import cache
+
+import dateparser
+
+_ZONES = {"WIB": "+07:00", "WITA": "+08:00", "WIT": "+09:00"}
+_ZONE_WORD = re.compile(r"\b(WIB|WITA|WIT)\b")
+_OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+_SETTINGS = {"RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first", "DATE_ORDER": "DMY"}
+
+
+@cache
+def _tz(offset: str) -> timezone:
+    match = _OFFSET.match(offset)
+    if not match:
+        raise ValueError(f"bad UTC offset {offset!r}")
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-delta if sign == "-" else delta)
+
+
+def to_iso(value: str | None, default_offset: str | None = None) -> str | None:
+    """Parse a machine or human date; attach default_offset when the value carries none."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    parsed = _parse_iso(value)
+    if parsed is None:
+        parsed, zone = _parse_human(value)
+        default_offset = zone or default_offset
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None and default_offset:
+        parsed = parsed.replace(tzinfo=_tz(default_offset))
+    return parsed.isoformat(timespec="seconds")
+
+
+def _parse_iso(value: str) -> datetime | None:
+    candidate = value.replace("Z", "+00:00") if value.endswith("Z") else value
+    try:
+        return datetime.fromisoformat(candidate)
+    except ValueError:
+        return None
+
+
+def _parse_human(value: str) -> tuple[datetime | None, str | None]:
+    zone = None
+    if match := _ZONE_WORD.search(value):
+        zone = _ZONES[match.group(1)]
+        value = _ZONE_WORD.sub(" ", value)
+    value = " ".join(value.replace("|", " ").split())
+    parsed = dateparser.parse(value, languages=["id", "en"], settings=_SETTINGS)
+    if parsed is None:
+        return None, None
+    return parsed, zone

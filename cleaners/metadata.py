@@ -1,0 +1,211 @@
+"""Article metadata from the full page: machine-readable sources first, portal selectors next.
+
+Order per field: JSON-LD NewsArticle, OpenGraph/article meta tags, the portal's CSS selectors, then
+generic markup (h1, <time>, itemprop). htmldate is the last resort for dates (it is the slowest).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from selectolax.lexbor import LexborHTMLParser
+
+from cleaners.dates import to_iso
+from cleaners.portals import PortalRules
+
+_ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle"}
+_AUTHOR_PREFIX = re.compile(r"^\s*(oleh|penulis|reporter|editor|by|author|ditulis oleh)\s*:?\s*", re.I)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bdan\b|/)\s*", re.I)
+_ORG_WORDS = re.compile(r"\b(pt\.?|media|\.com|\.co\.id|redaksi|news|tim)\b", re.I)
+
+
+@dataclass(slots=True)
+class Metadata:
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: str | None = None
+    modified_at: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    language: str | None = None
+    image: str | None = None
+    description: str | None = None
+    canonical_url: str | None = None
+    og_type: str | None = None
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    return text or None
+
+
+def _meta(tree: LexborHTMLParser, *names: str) -> str | None:
+    for name in names:
+        node = tree.css_first(f'meta[property="{name}"], meta[name="{name}"], meta[itemprop="{name}"]')
+        if node is not None and (value := _clean(node.attributes.get("content"))):
+            return value
+    return None
+
+
+def _meta_all(tree: LexborHTMLParser, name: str) -> list[str]:
+    nodes = tree.css(f'meta[property="{name}"], meta[name="{name}"]')
+    return [v for n in nodes if (v := _clean(n.attributes.get("content")))]
+
+
+def _first_text(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> str | None:
+    for selector in selectors:
+        for node in tree.css(selector):
+            if text := _clean(node.text(separator=" ")):
+                return text
+    return None
+
+
+def _all_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> list[str]:
+    for selector in selectors:
+        texts = [t for n in tree.css(selector) if (t := _clean(n.text(separator=" ")))]
+        if texts:
+            return texts
+    return []
+
+
+def json_ld_article(tree: LexborHTMLParser) -> dict[str, Any]:
+    """The first Article-like object in the page's JSON-LD blocks (graphs flattened)."""
+    for script in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = orjson.loads(script.text() or "null")
+        except orjson.JSONDecodeError:
+            continue  # pages ship broken JSON-LD; skip it, other sources remain
+        stack = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                kind = item.get("@type")
+                kinds = kind if isinstance(kind, list) else [kind]
+                if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds):
+                    return item
+                if isinstance(item.get("@graph"), list):
+                    stack.extend(item["@graph"])
+    return {}
+
+
+def _ld_names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return [name] if isinstance(name, str) else []
+    if isinstance(value, list):
+        return [n for v in value for n in _ld_names(v)]
+    return []
+
+
+def _ld_str(value: Any) -> str | None:
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, dict):
+        return _ld_str(value.get("url") or value.get("@id"))
+    if isinstance(value, list) and value:
+        return _ld_str(value[0])
+    return None
+
+
+def split_authors(raw: list[str]) -> list[str]:
+    names: list[str] = []
+    for item in raw:
+        item = _AUTHOR_PREFIX.sub("", item)
+        for name in _AUTHOR_SPLIT.split(item):
+            name = name.strip(" -–|·")
+            if name and len(name) <= 60 and not _ORG_WORDS.search(name) and name not in names:
+                names.append(name)
+    return names
+
+
+def _strip_site_suffix(title: str) -> str:
+    parts = re.split(r"\s+[|–-]\s+", title)
+    return max(parts, key=len) if len(parts) > 1 else title
+
+
+def extract_metadata(tree: LexborHTMLParser, rules: PortalRules, html: str) -> Metadata:
+    ld = json_ld_article(tree)
+    tz = rules.timezone
+    meta = Metadata()
+    meta.title = (
+        _first_text(tree, rules.title)
+        or _clean(_ld_str(ld.get("headline")))
+        or _meta(tree, "og:title", "twitter:title")
+        or _first_text(tree, ("h1",))
+        or (_strip_site_suffix(t) if (t := _first_text(tree, ("title",))) else None)
+    )
+    published = (
+        _ld_str(ld.get("datePublished"))
+        or _meta(tree, "article:published_time", "datePublished", "pubdate", "publishdate",
+                 "publish-date", "date", "dc.date", "DC.date.issued", "og:published_time")
+        or _first_text(tree, rules.published)
+        or _time_element(tree)
+    )
+    meta.published_at = to_iso(published, tz) or _htmldate(html, tz)
+    meta.modified_at = to_iso(
+        _ld_str(ld.get("dateModified")) or _meta(tree, "article:modified_time", "og:updated_time", "dateModified"),
+        tz,
+    )
+    meta.authors = split_authors(
+        _ld_names(ld.get("author")) or _all_texts(tree, rules.authors) or _meta_all(tree, "author")
+    )
+    meta.section = (
+        (_all_texts(tree, rules.section) or [None])[-1]
+        or _meta(tree, "article:section")
+        or _ld_str(ld.get("articleSection"))
+    )
+    meta.tags = _tags(tree, rules, ld)
+    html_node = tree.css_first("html")
+    meta.language = rules.language or _meta(tree, "content-language", "og:locale") or (
+        html_node.attributes.get("lang") if html_node is not None else None
+    )
+    meta.image = _meta(tree, "og:image", "twitter:image") or _ld_str(ld.get("image"))
+    meta.description = _meta(tree, "og:description", "description", "twitter:description")
+    canonical = tree.css_first('link[rel="canonical"]')
+    meta.canonical_url = (
+        _clean(canonical.attributes.get("href")) if canonical is not None else None
+    ) or _meta(tree, "og:url")
+    meta.og_type = _meta(tree, "og:type")
+    return meta
+
+
+def _tags(tree: LexborHTMLParser, rules: PortalRules, ld: dict[str, Any]) -> list[str]:
+    tags = _all_texts(tree, rules.tags) or _meta_all(tree, "article:tag")
+    if not tags:
+        keywords = _meta(tree, "news_keywords", "keywords") or ld.get("keywords")
+        if isinstance(keywords, list):
+            tags = [k for k in keywords if isinstance(k, str)]
+        elif isinstance(keywords, str):
+            tags = [k.strip() for k in keywords.split(",")]
+    seen: list[str] = []
+    for tag in tags:
+        tag = tag.strip()
+        if tag and tag.casefold() not in (s.casefold() for s in seen):
+            seen.append(tag)
+    return seen
+
+
+def _time_element(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first("time[datetime], [itemprop=datePublished]")
+    if node is None:
+        return None
+    return node.attributes.get("datetime") or node.attributes.get("content") or _clean(node.text())
+
+
+def _htmldate(html: str, tz: str | None) -> str | None:
+    from htmldate import find_date  # imported late: slow to import, rarely needed
+
+    try:
+        found = find_date(html, outputformat="%Y-%m-%dT%H:%M:%S", original_date=True)
+    except Exception:  # htmldate raises assorted errors on odd markup; a date is optional
+        return None
+    return to_iso(found, tz) if found else None

@@ -1,0 +1,110 @@
+"""The selectolax pre-pass: remove known boilerplate nodes before extraction.
+
+Three kinds of removal, each guarded so that article text survives:
+- the portal's own `drop` selectors (data in cleaners/portals/*.toml);
+- teaser blocks: a short block that opens with a teaser label, or whose text is essentially one link
+  to another article of the same site;
+- photo credit blocks ("Sumber :", "Photo :") that are short.
+It also returns the texts of same-site article links, for the line post-filter.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from cleaners.portals import PortalRules
+from cleaners.scope import INLINE
+from cleaners.teasers import (
+    CREDIT_LABEL,
+    SiteLinks,
+    is_teaser_label,
+    normalise_headline,
+)
+
+NON_CONTENT = "script, style, noscript, template, iframe, svg, canvas, object, embed, button, input, select, textarea, link, meta"
+MAX_TEASER_CHARS = 300  # a labelled block longer than this is prose that happens to start so
+MAX_CREDIT_CHARS = 200
+LINK_SHARE = 0.8  # link text share above which a block "is" its link
+
+
+def _block_of(node: LexborNode) -> LexborNode | None:
+    current = node.parent
+    while current is not None and current.tag in INLINE:
+        current = current.parent
+    return current
+
+
+def _text(node: LexborNode) -> str:
+    return " ".join(node.text(separator=" ").split())
+
+
+def drop_selectors(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> int:
+    removed = 0
+    for selector in selectors:
+        for node in tree.css(selector):
+            node.decompose()
+            removed += 1
+    return removed
+
+
+def drop_teaser_links(tree: LexborHTMLParser, url: str, rules: PortalRules) -> set[str]:
+    """Remove blocks that are one same-site article link; return all such links' texts."""
+    site = SiteLinks(url, re.compile(rules.article_url) if rules.article_url else None)
+    link_texts: set[str] = set()
+    doomed: dict[int, LexborNode] = {}
+    for link in tree.css("a[href]"):
+        text = _text(link)
+        if len(text.split()) < 3:
+            continue  # "more", "Foto", a name: too short to be a headline
+        if not site.is_article_link(link.attributes.get("href") or ""):
+            continue
+        link_texts.add(normalise_headline(text))
+        block = _block_of(link)
+        if block is None or block.tag in ("body", "html"):
+            continue
+        block_text = _text(block)
+        if len(text) >= LINK_SHARE * len(block_text) or (
+            is_teaser_label(block_text) and len(block_text) <= MAX_TEASER_CHARS
+        ):
+            doomed[block.mem_id] = block
+    for block in doomed.values():
+        block.decompose()
+    return link_texts
+
+
+def drop_labelled_blocks(tree: LexborHTMLParser) -> int:
+    """Short blocks opening with a teaser label or a photo-credit label."""
+    doomed: dict[int, LexborNode] = {}
+    root = tree.body
+    if root is None:
+        return 0
+    for node in root.traverse(include_text=True):
+        if not node.is_text_node:
+            continue
+        text = (node.text_content or "").strip()
+        if not text:
+            continue
+        teaser, credit = is_teaser_label(text), CREDIT_LABEL.match(text) is not None
+        if not (teaser or credit):
+            continue
+        block = _block_of(node)
+        if block is None or block.tag in ("body", "html"):
+            continue
+        limit = MAX_TEASER_CHARS if teaser else MAX_CREDIT_CHARS
+        block_text = _text(block)
+        if len(block_text) <= limit and (is_teaser_label(block_text) or CREDIT_LABEL.match(block_text)):
+            doomed[block.mem_id] = block
+    for block in doomed.values():
+        block.decompose()
+    return len(doomed)
+
+
+def prune(tree: LexborHTMLParser, url: str, rules: PortalRules) -> set[str]:
+    """Apply every pre-pass removal in place; return the same-site article link texts."""
+    drop_selectors(tree, (NON_CONTENT,))
+    drop_selectors(tree, rules.drop)
+    link_texts = drop_teaser_links(tree, url, rules)
+    drop_labelled_blocks(tree)
+    return link_texts

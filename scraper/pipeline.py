@@ -1,0 +1,140 @@
+"""The one cleaning path: a fetched or saved Page in, an Article or a Rejected out.
+
+Crawls, one-off scrapes and offline cleaning all call `clean_page`. It reads as a list of steps;
+every page that yields no article gets a Rejected with the reason (never an exception).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from cleaners.decode import DecodeError, decode_html
+from cleaners.extract import LineContext, filter_lines, run_trafilatura
+from cleaners.metadata import Metadata, extract_metadata
+from cleaners.portals import PortalRules, portal_for_url
+from cleaners.prune import prune
+from cleaners.scope import find_container
+from scraper.settings import DEFAULT_CLEAN, CleanSettings
+from scraper.timeouts import PageTimeout, time_limit
+from scraper.types import Article, Page, Rejected, RejectReason
+
+_HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
+MIN_BODY_SELECTOR_CHARS = 200
+
+
+class Reject(Exception):
+    """Internal control flow: a step decided the page yields no article."""
+
+    def __init__(self, reason: RejectReason, detail: str = "") -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def clean_page(
+    page: Page,
+    settings: CleanSettings = DEFAULT_CLEAN,
+    headlines: Collection[str] = frozenset(),
+) -> Article | Rejected:
+    """Clean one page. `headlines` are normalised titles of other articles (see teasers.py)."""
+    try:
+        with time_limit(settings.time_limit):
+            return _clean(page, settings, headlines)
+    except Reject as reject:
+        return Rejected(page.url, reject.reason, reject.detail, page.source)
+    except DecodeError as exc:
+        return Rejected(page.url, RejectReason(exc.reason), exc.detail, page.source)
+    except PageTimeout:
+        detail = f"cleaning took longer than {settings.time_limit:g}s"
+        return Rejected(page.url, RejectReason.TIMEOUT, detail, page.source)
+    except RecursionError:
+        return Rejected(page.url, RejectReason.UNPARSABLE, "markup nested too deeply", page.source)
+    except Exception as exc:  # one bad page must never stop a batch; the reason is recorded
+        detail = f"{type(exc).__name__}: {exc}"
+        return Rejected(page.url, RejectReason.ERROR, detail, page.source)
+
+
+def _clean(page: Page, settings: CleanSettings, headlines: Collection[str]) -> Article:
+    check_size(page, settings)
+    check_content_type(page)
+    html = decode_html(page.body, page.header("content-type"), settings.max_bytes)
+    rules = portal_for_url(page.url)
+    tree = LexborHTMLParser(html)
+    meta = extract_metadata(tree, rules, html)
+    check_article_url(page.url, rules)
+    link_texts = prune(tree, page.url, rules)
+    text = extract_body(tree, rules, settings)
+    ctx = LineContext(meta.title, link_texts, headlines, rules)
+    text, _dropped = filter_lines(text, ctx)
+    check_length(text, tree, settings)
+    return build_article(page, rules, meta, text)
+
+
+def check_size(page: Page, settings: CleanSettings) -> None:
+    if len(page.body) > settings.max_bytes:
+        detail = f"{len(page.body)} bytes, limit {settings.max_bytes}"
+        raise Reject(RejectReason.TOO_LARGE, detail)
+
+
+def check_content_type(page: Page) -> None:
+    content_type = (page.header("content-type") or "").split(";")[0].strip().lower()
+    if content_type and not content_type.startswith(_HTML_TYPES):
+        raise Reject(RejectReason.NOT_HTML, f"Content-Type {content_type}")
+
+
+def check_article_url(url: str, rules: PortalRules) -> None:
+    if rules.is_article_url(url) is False:
+        raise Reject(RejectReason.INDEX_PAGE, f"URL is not an article URL of {rules.name}")
+
+
+def choose_container(tree: LexborHTMLParser, rules: PortalRules, share: float) -> LexborNode | None:
+    """The portal's body selector when it holds text, else the scoped container."""
+    for selector in rules.body:
+        for node in tree.css(selector):
+            if len(node.text(strip=True)) >= MIN_BODY_SELECTOR_CHARS:
+                return node
+    return find_container(tree, share)
+
+
+def extract_body(tree: LexborHTMLParser, rules: PortalRules, settings: CleanSettings) -> str:
+    container = choose_container(tree, rules, settings.container_share)
+    if container is not None:
+        # The <article> wrapper keeps text that sits directly in an inline container
+        # (VIVA 2016's span[itemprop=articleBody]); trafilatura drops loose leading text.
+        html = f"<html><body><article>{container.html}</article></body></html>"
+        text = run_trafilatura(html, settings.favor_precision)
+        if len(text.split()) >= settings.min_words:
+            return text
+    # Nothing scoped, or the scope held too little: the whole pruned page, as trafilatura alone.
+    return run_trafilatura(tree.html or "", settings.favor_precision)
+
+
+def check_length(text: str, tree: LexborHTMLParser, settings: CleanSettings) -> None:
+    words = len(text.split())
+    if words >= settings.min_words:
+        return
+    if words == 0:
+        raise Reject(RejectReason.NO_CONTENT, "no article text found")
+    raise Reject(RejectReason.TOO_SHORT, f"{words} words, minimum {settings.min_words}")
+
+
+def build_article(page: Page, rules: PortalRules, meta: Metadata, text: str) -> Article:
+    return Article(
+        url=page.url,
+        portal=rules.name,
+        title=meta.title or "",
+        text=text,
+        canonical_url=meta.canonical_url,
+        authors=tuple(meta.authors),
+        published_at=meta.published_at,
+        modified_at=meta.modified_at,
+        section=meta.section,
+        tags=tuple(meta.tags),
+        language=meta.language,
+        image=meta.image,
+        description=meta.description,
+        fetched_at=page.fetched_at,
+        source=page.source,
+    )

@@ -1,0 +1,36 @@
+"""Serve a replica portal until Ctrl-C: `python -m scraper.replica --articles 5000 --port 8000`."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import threading
+
+from scraper.replica.server import ReplicaPortal
+from scraper.replica.site import ReplicaSite
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scraper.replica", description=__doc__)
+    parser.add_argument("--articles", type=int, default=1_000, help="number of articles")
+    parser.add_argument("--seed", type=int, default=1, help="content seed (same seed, same site)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (loopback only)")
+    parser.add_argument("--port", type=int, default=8000, help="port, 0 for any free port")
+    args = parser.parse_args(argv)
+    site = ReplicaSite(args.articles, seed=args.seed)
+    with ReplicaPortal(site, host=args.host, port=args.port) as portal:
+        print(f"Serving {len(site)} articles (seed {args.seed}) at {portal.base_url}", flush=True)
+        print(f"  {portal.base_url}/sitemap.xml  {portal.base_url}/indeks  {portal.base_url}/rss",
+              flush=True)
+        done = threading.Event()
+        # SIGTERM too, so benchmark scripts can stop it cleanly and release the port.
+        signal.signal(signal.SIGTERM, lambda *_: done.set())
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop
+            done.wait()  # the server runs on its own thread; this one only waits to be stopped
+        print("Stopping.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
