@@ -145,14 +145,25 @@ def extract_metadata(tree: LexborHTMLParser, rules: PortalRules, html: str) -> M
     )
     published = (
         _ld_str(ld.get("datePublished"))
-        or _meta(tree, "article:published_time", "datePublished", "pubdate", "publishdate",
-                 "publish-date", "date", "dc.date", "DC.date.issued", "og:published_time")
+        or _meta(
+            tree,
+            "article:published_time",
+            "datePublished",
+            "pubdate",
+            "publishdate",
+            "publish-date",
+            "date",
+            "dc.date",
+            "DC.date.issued",
+            "og:published_time",
+        )
         or _first_text(tree, rules.published)
         or _time_element(tree)
     )
     meta.published_at = to_iso(published, tz) or _htmldate(html, tz)
     meta.modified_at = to_iso(
-        _ld_str(ld.get("dateModified")) or _meta(tree, "article:modified_time", "og:updated_time", "dateModified"),
+        _ld_str(ld.get("dateModified"))
+        or _meta(tree, "article:modified_time", "og:updated_time", "dateModified"),
         tz,
     )
     meta.authors = split_authors(
@@ -165,8 +176,10 @@ def extract_metadata(tree: LexborHTMLParser, rules: PortalRules, html: str) -> M
     )
     meta.tags = _tags(tree, rules, ld)
     html_node = tree.css_first("html")
-    meta.language = rules.language or _meta(tree, "content-language", "og:locale") or (
-        html_node.attributes.get("lang") if html_node is not None else None
+    meta.language = (
+        rules.language
+        or _meta(tree, "content-language", "og:locale")
+        or (html_node.attributes.get("lang") if html_node is not None else None)
     )
     meta.image = _meta(tree, "og:image", "twitter:image") or _ld_str(ld.get("image"))
     meta.description = _meta(tree, "og:description", "description", "twitter:description")

@@ -33,7 +33,9 @@ def _clean_source(source: str) -> Outcome:
     try:
         page = read_page(source, _worker_state.get("url"), _worker_state["settings"].max_bytes)
     except OSError as exc:
-        rejected = Rejected(url=source, reason=RejectReason.ERROR, detail=f"cannot read: {exc}", source=source)
+        rejected = Rejected(
+            url=source, reason=RejectReason.ERROR, detail=f"cannot read: {exc}", source=source
+        )
         return Outcome(False, rejected.to_dict())
     result = clean_page(page, _worker_state["settings"], _worker_state["headlines"])
     return Outcome(isinstance(result, Article), result.to_dict())

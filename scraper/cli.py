@@ -48,8 +48,12 @@ def load_headlines(path: Path | None) -> frozenset[str]:
 @app.command()
 def clean(
     paths: Annotated[list[str], typer.Argument(help="HTML files, folders, .html.gz files, or - for stdin")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="JSON lines file (default: stdout)")] = None,
-    rejects: Annotated[Path | None, typer.Option(help="write rejects here as JSON lines (default: stderr)")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="JSON lines file (default: stdout)")
+    ] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help="write rejects here as JSON lines (default: stderr)")
+    ] = None,
     url: Annotated[str | None, typer.Option(help="the page URL, when cleaning one saved page")] = None,
     headlines: Annotated[Path | None, typer.Option(help="file of known headlines, one per line")] = None,
     jobs: Annotated[int, typer.Option("-j", "--jobs", help="worker processes (default: all cores)")] = 0,
@@ -77,10 +81,18 @@ def clean(
     except OSError as exc:
         raise fail(f"cannot write output: {exc}") from exc
     show_progress = not quiet and len(sources) > 1
-    with articles, Progress(
-        TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, disable=not show_progress, transient=True,
-    ) as progress:
+    with (
+        articles,
+        Progress(
+            TextColumn("cleaning"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            disable=not show_progress,
+            transient=True,
+        ) as progress,
+    ):
         task = progress.add_task("clean", total=len(sources))
         for outcome in clean_sources(sources, jobs or default_jobs(), settings, known, url):
             if outcome.ok:
@@ -119,8 +131,22 @@ def evaluate_command(
     from scraper.evaluation import evaluate, load_corpus
 
     table = Table(title="extraction quality")
-    for column in ("corpus", "extractor", "pages", "precision", "recall", "F1", "accuracy",
-                   "with", "leaks", "title", "date", "authors", "index", "docs/s"):
+    for column in (
+        "corpus",
+        "extractor",
+        "pages",
+        "precision",
+        "recall",
+        "F1",
+        "accuracy",
+        "with",
+        "leaks",
+        "title",
+        "date",
+        "authors",
+        "index",
+        "docs/s",
+    ):
         table.add_column(column, justify="left" if column in ("corpus", "extractor") else "right")
     failed = False
     for folder in corpora:
@@ -155,11 +181,20 @@ def _report_row(r: object) -> list[str]:
     assert isinstance(r, Report)
     articles = r.articles or 1
     return [
-        r.corpus, r.extractor, str(r.articles + r.index_pages), f"{r.score.precision:.4f}",
-        f"{r.score.recall:.4f}", f"{r.score.f1:.4f}", f"{r.score.accuracy:.3f}",
-        f"{r.with_found}/{r.with_total}" if r.with_total else "-", str(len(r.leaks)),
-        f"{r.title_ok}/{articles}", f"{r.date_ok}/{articles}", f"{r.authors_ok}/{articles}",
-        f"{r.index_rejected}/{r.index_pages}" if r.index_pages else "-", f"{r.docs_per_second:.1f}",
+        r.corpus,
+        r.extractor,
+        str(r.articles + r.index_pages),
+        f"{r.score.precision:.4f}",
+        f"{r.score.recall:.4f}",
+        f"{r.score.f1:.4f}",
+        f"{r.score.accuracy:.3f}",
+        f"{r.with_found}/{r.with_total}" if r.with_total else "-",
+        str(len(r.leaks)),
+        f"{r.title_ok}/{articles}",
+        f"{r.date_ok}/{articles}",
+        f"{r.authors_ok}/{articles}",
+        f"{r.index_rejected}/{r.index_pages}" if r.index_pages else "-",
+        f"{r.docs_per_second:.1f}",
     ]
 
 

@@ -61,8 +61,12 @@ def _load_aeb(folder: Path) -> Iterator[GoldPage]:
     truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
     for key, gold in sorted(truth.items()):
         html = gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes())
-        yield GoldPage(key, gold.get("url") or f"https://example.invalid/{key}", html,
-                       {"body": gold.get("articleBody", "")})
+        yield GoldPage(
+            key,
+            gold.get("url") or f"https://example.invalid/{key}",
+            html,
+            {"body": gold.get("articleBody", "")},
+        )
 
 
 def _load_gold_json(folder: Path) -> Iterator[GoldPage]:

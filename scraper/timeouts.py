@@ -24,9 +24,7 @@ def _raise_timeout(signum: int, frame: object) -> None:
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     usable = (
-        seconds > 0
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
+        seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     )
     if not usable:
         yield

@@ -103,8 +103,19 @@ class Article:
     def to_dict(self) -> dict[str, Any]:
         record: dict[str, Any] = {"schema_version": self.schema_version}
         for name in (
-            "url", "canonical_url", "portal", "title", "authors", "published_at", "modified_at",
-            "section", "tags", "language", "image", "description", "text",
+            "url",
+            "canonical_url",
+            "portal",
+            "title",
+            "authors",
+            "published_at",
+            "modified_at",
+            "section",
+            "tags",
+            "language",
+            "image",
+            "description",
+            "text",
         ):
             value = getattr(self, name)
             record[name] = list(value) if isinstance(value, tuple) else value
