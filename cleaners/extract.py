@@ -10,10 +10,11 @@ from lxml.etree import _Element
 
 from cleaners.portals import PortalRules
 from cleaners.teasers import (
-    BOILERPLATE_LINE,
     CREDIT_LABEL,
     PLACEHOLDER,
+    is_boilerplate_line,
     is_teaser_label,
+    looks_like_headline,
     normalise_headline,
 )
 
@@ -74,7 +75,7 @@ def _drop_reason(line: str, ctx: LineContext) -> str | None:
         return "empty"
     if ctx.title and key == normalise_headline(ctx.title):
         return "headline"
-    if BOILERPLATE_LINE.match(line):
+    if is_boilerplate_line(line):
         return "boilerplate"
     words = len(line.split())
     if words <= MAX_LABEL_LINE_WORDS and is_teaser_label(line):
@@ -85,6 +86,8 @@ def _drop_reason(line: str, ctx: LineContext) -> str | None:
         return "teaser_link"
     if key in ctx.headlines:
         return "known_headline"
+    if ctx.rules.bare_headlines and looks_like_headline(line):
+        return "bare_headline"
     if any(p.search(line) for p in ctx.rules.drop_line_patterns):
         return "portal_rule"
     return None

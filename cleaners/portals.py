@@ -8,6 +8,7 @@ A rules file is data only (see README "Adding a portal"):
     timezone = "+07:00"                 # offset for dates printed without one (WIB)
     article_url = '/\\d+-[\\w-]+'       # regex searched in the URL path of article pages
     multipage = "page=all"              # query that returns a split article in one response
+    bare_headlines = true               # drop title-case headline-like lines inside the body
     body = ["div.main-content-detail"]  # article container selectors, tried in order
     drop = ["div.recommended-article"]  # nodes removed before extraction
     drop_lines = ['^Sumber\\s*:']       # regexes of residual text lines to drop
@@ -38,6 +39,7 @@ class PortalRules:
     timezone: str | None = None
     article_url: str | None = None
     multipage: str | None = None
+    bare_headlines: bool = False  # the portal drops other articles' headlines, unlinked, into bodies
     body: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
     drop_lines: tuple[str, ...] = ()
@@ -87,6 +89,8 @@ def parse_rules(text: str, origin: str = "<rules>") -> PortalRules:
     if not isinstance(data.get("name"), str):
         raise RulesError(f"{origin}: 'name' (a string) is required")
     values: dict[str, object] = {}
+    if not isinstance(data.get("bare_headlines", False), bool):
+        raise RulesError(f"{origin}: 'bare_headlines' must be true or false")
     for key, value in data.items():
         if isinstance(value, list):
             if not all(isinstance(v, str) for v in value):

@@ -26,16 +26,23 @@ TEASER_LABEL = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-# Lines that are pure boilerplate wherever they appear in a body.
-BOILERPLATE_LINE = re.compile(
-    r"""^\W*(
-        advertisement | iklan | sponsored | scroll\s+to\s+(continue|resume)(\s+with)?(\s+content)?
-      | img_title | image_title | halaman\s+selanjutnya | berikutnya | selanjutnya
-      | (follow|ikuti).{0,40}(whatsapp|google\s+news|telegram)\b.*
-      | (cek|simak)\s+berita\s+dan\s+artikel\s+(yang|yg)\s+lain.*
-    )\W*$""",
+# Phrases that are pure boilerplate wherever they appear in a body. A line made only of these
+# (ad blocks often render as "ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT") is dropped.
+BOILERPLATE_PHRASE = re.compile(
+    r"""(
+        advertisement | iklan | sponsored(\s+link)? | scroll\s+to\s+(continue|resume)(\s+with)?(\s+content)?
+      | img_title | image_title | halaman\s+(selanjutnya|sebelumnya|berikutnya) | berikutnya | selanjutnya
+      | (follow|ikuti)\b.{0,40}\b(whatsapp|google\s+news|telegram)(\s+channel)?
+      | (cek|simak)\s+berita\s+dan\s+artikel\s+(yang|yg)\s+lain\b.*
+    )""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+
+def is_boilerplate_line(line: str) -> bool:
+    rest = BOILERPLATE_PHRASE.sub(" ", line)
+    return rest != line and not re.search(r"\w", rest)
+
 
 # "[Gambas:Video 20detik]", "[Gambas:Instagram]" ... embed placeholders, removed anywhere in a line.
 PLACEHOLDER = re.compile(r"\[\s*Gambas\s*:[^\]]*\]", re.IGNORECASE)
@@ -94,3 +101,20 @@ class SiteLinks:
         # Without a portal pattern: an article-like path has some depth or a long slug.
         stripped = path.strip("/")
         return stripped.count("/") >= 1 or len(stripped) > 25
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_HEADLINE_END = re.compile(r"[.:;,…]$")
+
+
+def looks_like_headline(line: str) -> bool:
+    """A title-case line of headline length that does not end like a sentence.
+
+    Only used for portals that insert other articles' headlines unlinked (`bare_headlines`):
+    "Begini Tampang Panik Panglima Tentara Israel Saat Diserang Iran" goes, while a sentence-case
+    subheading or any sentence ending in a full stop stays."""
+    words = _WORD.findall(line)
+    if not 4 <= len(words) <= 20 or _HEADLINE_END.search(line.strip()):
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return capitalised >= 0.7 * len(words) and words[0][0].isupper()

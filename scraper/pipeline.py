@@ -37,11 +37,13 @@ def clean_page(
     page: Page,
     settings: CleanSettings = DEFAULT_CLEAN,
     headlines: Collection[str] = frozenset(),
+    rules: PortalRules | None = None,
 ) -> Article | Rejected:
-    """Clean one page. `headlines` are normalised titles of other articles (see teasers.py)."""
+    """Clean one page. `headlines` are normalised titles of other articles (see teasers.py);
+    `rules` names the portal when the URL does not (a replica or mirror on another host)."""
     try:
         with time_limit(settings.time_limit):
-            return _clean(page, settings, headlines)
+            return _clean(page, settings, headlines, rules or portal_for_url(page.url))
     except Reject as reject:
         return Rejected(page.url, reject.reason, reject.detail, page.source)
     except DecodeError as exc:
@@ -56,11 +58,10 @@ def clean_page(
         return Rejected(page.url, RejectReason.ERROR, detail, page.source)
 
 
-def _clean(page: Page, settings: CleanSettings, headlines: Collection[str]) -> Article:
+def _clean(page: Page, settings: CleanSettings, headlines: Collection[str], rules: PortalRules) -> Article:
     check_size(page, settings)
     check_content_type(page)
     html = decode_html(page.body, page.header("content-type"), settings.max_bytes)
-    rules = portal_for_url(page.url)
     tree = LexborHTMLParser(html)
     meta = extract_metadata(tree, rules, html)
     check_article_url(page.url, rules)
@@ -108,7 +109,18 @@ def extract_body(tree: LexborHTMLParser, rules: PortalRules, settings: CleanSett
         if len(text.split()) >= settings.min_words:
             return text
     # Nothing scoped, or the scope held too little: the whole pruned page, as trafilatura alone.
-    return run_trafilatura(tree.html or "", settings.favor_precision)
+    text = run_trafilatura(tree.html or "", settings.favor_precision)
+    if not text and container is not None:
+        # lxml (under trafilatura) gives up on pathological nesting that lexbor parsed fine.
+        text = block_text(container)
+    return text
+
+
+def block_text(container: LexborNode) -> str:
+    """Plain paragraph text of a container, one line per paragraph-like block."""
+    blocks = container.css("p, li, blockquote, h2, h3, h4, pre")
+    texts = [node.text(separator=" ") for node in blocks] or [container.text(separator="\n")]
+    return "\n".join(line for t in texts for raw in t.split("\n") if (line := " ".join(raw.split())))
 
 
 def check_length(text: str, tree: LexborHTMLParser, settings: CleanSettings) -> None:
