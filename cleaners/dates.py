@@ -38,8 +38,11 @@ def to_iso(value: str | None, default_offset: str | None = None) -> str | None:
         default_offset = zone or default_offset
     if parsed is None:
         return None
-    if parsed.tzinfo is None and default_offset:
-        parsed = parsed.replace(tzinfo=_tz(default_offset))
+    if default_offset:
+        # Naive dates are local to the portal; aware ones are shown in the portal's zone too, so
+        # records of one portal read alike (the instant is unchanged).
+        zone = _tz(default_offset)
+        parsed = parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed.astimezone(zone)
     return parsed.isoformat(timespec="seconds")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -10,7 +11,11 @@ from lxml.etree import _Element
 
 from cleaners.portals import PortalRules
 from cleaners.teasers import (
+    BARE_URL,
+    CAPTION_CREDIT,
     CREDIT_LABEL,
+    LIST_CREDIT_LABEL,
+    MEDIA_LINK,
     PLACEHOLDER,
     is_boilerplate_line,
     is_teaser_label,
@@ -80,8 +85,12 @@ def _drop_reason(line: str, ctx: LineContext) -> str | None:
     words = len(line.split())
     if words <= MAX_LABEL_LINE_WORDS and is_teaser_label(line):
         return "teaser_label"
-    if words <= MAX_LABEL_LINE_WORDS and CREDIT_LABEL.match(line):
+    if LIST_CREDIT_LABEL.match(line) or (words <= 12 and CREDIT_LABEL.match(line)):
         return "credit"
+    if words <= 30 and CAPTION_CREDIT.search(line):
+        return "caption"
+    if MEDIA_LINK.match(line):
+        return "media_link"
     if key in ctx.link_texts:
         return "teaser_link"
     if key in ctx.headlines:
@@ -93,18 +102,41 @@ def _drop_reason(line: str, ctx: LineContext) -> str | None:
     return None
 
 
+# A dateline that markup split from its paragraph: "Jakarta -", "LHOKSEUMAWE, KOMPAS.com –".
+DATELINE = re.compile(r"^[^\W\d][\w.,'’()/ ]{1,60}\s*[-–—]+$")
+
+
+def join_datelines(lines: list[str]) -> list[str]:
+    joined: list[str] = []
+    prefix = ""
+    for line in lines:
+        if DATELINE.match(line) and len(line.split()) <= 6:
+            prefix = f"{prefix}{line} "
+            continue
+        joined.append(prefix + line)
+        prefix = ""
+    if prefix:
+        joined.append(prefix.strip())
+    return joined
+
+
 def filter_lines(text: str, ctx: LineContext) -> tuple[str, list[tuple[str, str]]]:
     """Return the kept text and the dropped lines with their reasons."""
     kept: list[str] = []
     dropped: list[tuple[str, str]] = []
     after_credit = False
-    for raw in text.splitlines():
-        line = " ".join(PLACEHOLDER.sub(" ", raw).split())
+    lines = [" ".join(PLACEHOLDER.sub(" ", raw).split()) for raw in text.splitlines()]
+    for line in join_datelines([line for line in lines if line]):
         reason = _drop_reason(line, ctx)
         # A credit label is followed by its list of names ("- AP Photo/..."), short bullet lines.
         if reason is None and after_credit and line.startswith(("-", "•")) and len(line.split()) <= 12:
             reason = "credit"
         after_credit = reason == "credit"
+        label_line = bool(kept) and kept[-1].endswith(("Video:", "video:", "Foto:", "foto:"))
+        if reason is None and label_line and BARE_URL.match(line):
+            reason = "media_link"
+        if reason == "media_link" and label_line and len(kept[-1].split()) <= 12:
+            dropped.append((kept.pop(), "media_link"))  # its label line: "... Short Film Video:"
         if reason is None:
             kept.append(line)
         elif reason != "empty":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -17,8 +18,13 @@ from cleaners.dates import to_iso
 from cleaners.portals import PortalRules
 
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle"}
-_AUTHOR_PREFIX = re.compile(r"^\s*(oleh|penulis|reporter|editor|by|author|ditulis oleh)\s*:?\s*", re.I)
+_AUTHOR_PREFIX = re.compile(
+    r"^[\s:;|·–-]*((oleh|penulis|reporter|editor|by|author|ditulis oleh|fotografer|foto)\b\s*:?\s*)?", re.I
+)
+# "Kontributor Lhokseumawe, Masriadi": a role and a place, not a name; the name follows.
+_ROLE_ONLY = re.compile(r"^(kontributor|koresponden|wartawan|jurnalis)\b", re.I)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bdan\b|/)\s*", re.I)
+HTMLDATE_PREFIX = 300_000
 _ORG_WORDS = re.compile(r"\b(pt\.?|media|\.com|\.co\.id|redaksi|news|tim)\b", re.I)
 
 
@@ -121,7 +127,9 @@ def split_authors(raw: list[str]) -> list[str]:
     for item in raw:
         item = _AUTHOR_PREFIX.sub("", item)
         for name in _AUTHOR_SPLIT.split(item):
-            name = name.strip(" -–|·")
+            name = _AUTHOR_PREFIX.sub("", name).strip(" -–|·:;")
+            if _ROLE_ONLY.match(name):
+                continue
             if name and len(name) <= 60 and not _ORG_WORDS.search(name) and name not in names:
                 names.append(name)
     return names
@@ -191,6 +199,15 @@ def extract_metadata(tree: LexborHTMLParser, rules: PortalRules, html: str) -> M
     return meta
 
 
+def _pick_published(machine: str | None, visible: str | None) -> str | None:
+    """The machine-readable date is more precise (seconds), but when it disagrees with the date
+    printed on the page by a minute or more, the page wins: some CMSs stamp meta dates at export."""
+    if machine and visible:
+        gap = abs((datetime.fromisoformat(machine) - datetime.fromisoformat(visible)).total_seconds())
+        return machine if gap < 60 else visible
+    return machine or visible
+
+
 def _tags(tree: LexborHTMLParser, rules: PortalRules, ld: dict[str, Any]) -> list[str]:
     tags = _all_texts(tree, rules.tags) or _meta_all(tree, "article:tag")
     if not tags:
@@ -218,7 +235,8 @@ def _htmldate(html: str, tz: str | None) -> str | None:
     from htmldate import find_date  # imported late: slow to import, rarely needed
 
     try:
-        found = find_date(html, outputformat="%Y-%m-%dT%H:%M:%S", original_date=True)
+        # Dates sit in the head or near the top; a bounded prefix keeps huge pages fast.
+        found = find_date(html[:HTMLDATE_PREFIX], outputformat="%Y-%m-%dT%H:%M:%S", original_date=True)
     except Exception:  # htmldate raises assorted errors on odd markup; a date is optional
         return None
     return to_iso(found, tz) if found else None

@@ -73,6 +73,12 @@ def _compile_lines(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
 
 
+_FIELD_TYPES: dict[str, type] = {
+    f.name: (tuple if "tuple" in str(f.type) else bool if str(f.type) == "bool" else str)
+    for f in fields(PortalRules)
+}
+
+
 class RulesError(ValueError):
     """A rules file is malformed: unknown key, wrong type, bad selector or bad regex."""
 
@@ -92,6 +98,11 @@ def parse_rules(text: str, origin: str = "<rules>") -> PortalRules:
     if not isinstance(data.get("bare_headlines", False), bool):
         raise RulesError(f"{origin}: 'bare_headlines' must be true or false")
     for key, value in data.items():
+        expected = _FIELD_TYPES[key]
+        if expected is tuple and not isinstance(value, list):
+            raise RulesError(f"{origin}: '{key}' must be a list of strings")
+        if expected is str and not isinstance(value, str):
+            raise RulesError(f"{origin}: '{key}' must be a string")
         if isinstance(value, list):
             if not all(isinstance(v, str) for v in value):
                 raise RulesError(f"{origin}: '{key}' must be a list of strings")

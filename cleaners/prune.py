@@ -18,12 +18,16 @@ from cleaners.portals import PortalRules
 from cleaners.scope import INLINE
 from cleaners.teasers import (
     CREDIT_LABEL,
+    LIST_CREDIT_LABEL,
     SiteLinks,
     is_teaser_label,
     normalise_headline,
 )
 
-NON_CONTENT = "script, style, noscript, template, iframe, svg, canvas, object, embed, button, input, select, textarea, link, meta"
+NON_CONTENT = (
+    "script, style, noscript, template, iframe, svg, canvas, object, embed, button, input, select, "
+    "textarea, link, meta"
+)
 MAX_TEASER_CHARS = 300  # a labelled block longer than this is prose that happens to start so
 MAX_CREDIT_CHARS = 200
 LINK_SHARE = 0.8  # link text share above which a block "is" its link
@@ -74,6 +78,20 @@ def drop_teaser_links(tree: LexborHTMLParser, url: str, rules: PortalRules) -> s
     return link_texts
 
 
+def _outer_inline(node: LexborNode, block: LexborNode) -> LexborNode | None:
+    outer = None
+    current = node.parent
+    while current is not None and current.mem_id != block.mem_id:
+        outer = current
+        current = current.parent
+    return outer
+
+
+def _credit_list(block: LexborNode, label: str) -> bool:
+    """'Sumber :' alone, with the list of names it introduces inside the same block."""
+    return LIST_CREDIT_LABEL.match(label) is not None and block.css_first("li") is not None
+
+
 def drop_labelled_blocks(tree: LexborHTMLParser) -> int:
     """Short blocks opening with a teaser label or a photo-credit label."""
     doomed: dict[int, LexborNode] = {}
@@ -86,7 +104,8 @@ def drop_labelled_blocks(tree: LexborHTMLParser) -> int:
         text = (node.text_content or "").strip()
         if not text:
             continue
-        teaser, credit = is_teaser_label(text), CREDIT_LABEL.match(text) is not None
+        teaser = is_teaser_label(text)
+        credit = CREDIT_LABEL.match(text) is not None or LIST_CREDIT_LABEL.match(text) is not None
         if not (teaser or credit):
             continue
         block = _block_of(node)
@@ -94,7 +113,14 @@ def drop_labelled_blocks(tree: LexborHTMLParser) -> int:
             continue
         limit = MAX_TEASER_CHARS if teaser else MAX_CREDIT_CHARS
         block_text = _text(block)
-        if len(block_text) <= limit and (is_teaser_label(block_text) or CREDIT_LABEL.match(block_text)):
+        if len(block_text) > limit:
+            # The label may sit in a loose inline run (<strong>Simak Video "..."</strong>) of a
+            # long container: then the outermost inline element carrying it is the teaser.
+            inline = _outer_inline(node, block)
+            if inline is not None and len(_text(inline)) <= limit and is_teaser_label(_text(inline)):
+                doomed[inline.mem_id] = inline
+            continue
+        if is_teaser_label(block_text) or CREDIT_LABEL.match(block_text) or _credit_list(block, text):
             doomed[block.mem_id] = block
     for block in doomed.values():
         block.decompose()

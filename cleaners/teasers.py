@@ -47,8 +47,18 @@ def is_boilerplate_line(line: str) -> bool:
 # "[Gambas:Video 20detik]", "[Gambas:Instagram]" ... embed placeholders, removed anywhere in a line.
 PLACEHOLDER = re.compile(r"\[\s*Gambas\s*:[^\]]*\]", re.IGNORECASE)
 
-# A photo credit label ("Sumber :", "Photo :", "Foto :") that opens a short credit, never a sentence.
-CREDIT_LABEL = re.compile(r"^\s*(sumber|photo|foto|credit|kredit)\s*:", re.IGNORECASE)
+# A photo credit label ("Photo :", "Foto :") that opens a short credit. "Sumber :" is a credit only
+# when a list of names follows it (VIVA); "Sumber: Pemerintah Kota X" in a body is a source line.
+CREDIT_LABEL = re.compile(r"^\s*(photo|foto|credit|kredit)\s*:", re.IGNORECASE)
+LIST_CREDIT_LABEL = re.compile(r"^\s*(sumber|photo|foto)\s*:\s*$", re.IGNORECASE)
+# A caption that ends with its credit: "Bruno Mars memberi standing ovation. Foto: Grammy".
+CAPTION_CREDIT = re.compile(r"(\(|\b)(foto|photo)\s*:\s*[^.!?:]{1,50}\)?$", re.IGNORECASE)
+# "Video: https://...", "(Foto: http://...)": a media link, not prose. Bare URL lines stay (shops
+# and sources list them in bodies), unless the line before them is a label such as "... Video:".
+BARE_URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
+MEDIA_LINK = re.compile(
+    r"^\(?\s*(video|foto|photo|gambar|image)\s*:\s*(https?://|www\.)\S+\s*\)?$", re.IGNORECASE
+)
 
 _SPACE = re.compile(r"\s+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")

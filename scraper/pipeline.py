@@ -15,7 +15,7 @@ from cleaners.extract import LineContext, filter_lines, run_trafilatura
 from cleaners.metadata import Metadata, extract_metadata
 from cleaners.portals import PortalRules, portal_for_url
 from cleaners.prune import prune
-from cleaners.scope import find_container
+from cleaners.scope import INLINE, find_container
 from scraper.settings import DEFAULT_CLEAN, CleanSettings
 from scraper.timeouts import PageTimeout, time_limit
 from scraper.types import Article, Page, Rejected, RejectReason
@@ -90,22 +90,24 @@ def check_article_url(url: str, rules: PortalRules) -> None:
         raise Reject(RejectReason.INDEX_PAGE, f"URL is not an article URL of {rules.name}")
 
 
-def choose_container(tree: LexborHTMLParser, rules: PortalRules, share: float) -> LexborNode | None:
-    """The portal's body selector when it holds text, else the scoped container."""
+def portal_container(tree: LexborHTMLParser, rules: PortalRules) -> LexborNode | None:
+    """The first node matched by the portal's body selectors that holds some text."""
     for selector in rules.body:
         for node in tree.css(selector):
             if len(node.text(strip=True)) >= MIN_BODY_SELECTOR_CHARS:
                 return node
-    return find_container(tree, share)
+    return None
 
 
 def extract_body(tree: LexborHTMLParser, rules: PortalRules, settings: CleanSettings) -> str:
-    container = choose_container(tree, rules, settings.container_share)
+    container = portal_container(tree, rules)
     if container is not None:
-        # The <article> wrapper keeps text that sits directly in an inline container
-        # (VIVA 2016's span[itemprop=articleBody]); trafilatura drops loose leading text.
-        html = f"<html><body><article>{container.html}</article></body></html>"
-        text = run_trafilatura(html, settings.favor_precision)
+        # The portal's own body holds the article: if it is short, the article is short (a
+        # photo or video page); the rest of the page would only add boilerplate.
+        return run_trafilatura(_wrapped(container), settings.favor_precision) or block_text(container)
+    container = find_container(tree, settings.container_share)
+    if container is not None:
+        text = run_trafilatura(_wrapped(container), settings.favor_precision)
         if len(text.split()) >= settings.min_words:
             return text
     # Nothing scoped, or the scope held too little: the whole pruned page, as trafilatura alone.
@@ -114,6 +116,38 @@ def extract_body(tree: LexborHTMLParser, rules: PortalRules, settings: CleanSett
         # lxml (under trafilatura) gives up on pathological nesting that lexbor parsed fine.
         text = block_text(container)
     return text
+
+
+def _wrapped(container: LexborNode) -> str:
+    # The <article> wrapper keeps text that sits directly in an inline container
+    # (VIVA 2016's span[itemprop=articleBody]); trafilatura drops loose leading text.
+    return f"<html><body><article>{paragraphed_html(container)}</article></body></html>"
+
+
+def paragraphed_html(container: LexborNode) -> str:
+    """The container's HTML, with loose top-level text wrapped in <p> if it has any.
+
+    Portals put the dateline ("<strong>Jakarta</strong> -") or closing initials ("(mea/mea)")
+    straight into the body container beside <p> elements; trafilatura drops such loose runs."""
+    parts: list[str] = []
+    run: list[str] = []
+    loose = wrapped = False
+    for child in container.iter(include_text=True):
+        if child.is_text_node or child.tag in INLINE:
+            fragment = child.html or ""
+            run.append(fragment)
+            loose = loose or bool((child.text() if not child.is_text_node else fragment).strip())
+            continue
+        wrapped = wrapped or loose
+        if run:
+            parts.append(f"<p>{''.join(run)}</p>" if loose else "".join(run))
+            run, loose = [], False
+        parts.append(child.html or "")
+    wrapped = wrapped or loose
+    if run:
+        parts.append(f"<p>{''.join(run)}</p>" if loose else "".join(run))
+    # Untouched containers keep their own element: trafilatura reads its tag and attributes.
+    return "".join(parts) if wrapped else container.html or ""
 
 
 def block_text(container: LexborNode) -> str:

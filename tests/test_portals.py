@@ -146,11 +146,6 @@ def test_parse_rules_rejects(text: str) -> None:
         parse_rules(text, origin="test.toml")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parse_rules does not yet check that list keys are lists (RulesError documents "
-    "'wrong type'): a string is iterated character by character",
-)
 @pytest.mark.parametrize(
     "text",
     [
