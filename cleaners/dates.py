@@ -60,7 +60,16 @@ def _parse_human(value: str) -> tuple[datetime | None, str | None]:
         zone = _ZONES[match.group(1)]
         value = _ZONE_WORD.sub(" ", value)
     value = " ".join(value.replace("|", " ").split())
-    parsed = dateparser.parse(value, languages=["id", "en"], settings=_SETTINGS)
+    if len(value) > 80:
+        return None, None  # a paragraph, not a date: dateparser would search it slowly
+    parsed = _date_parser().get_date_data(value).date_obj
     if parsed is None:
         return None, None
     return parsed, zone
+
+
+@cache
+def _date_parser() -> dateparser.DateDataParser:
+    # One parser for the process: dateparser.parse() with options builds a new one per call,
+    # which costs tens of milliseconds each time.
+    return dateparser.DateDataParser(languages=["id", "en"], settings=_SETTINGS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import trafilatura
 from lxml.etree import _Element
@@ -33,7 +33,6 @@ TRAFILATURA_OPTIONS = {
     "fast": True,
     "deduplicate": False,
 }
-MAX_LABEL_LINE_WORDS = 40
 
 
 def run_trafilatura(html: str, favor_precision: bool = False) -> str:
@@ -73,17 +72,30 @@ class LineContext:
     headlines: Collection[str]  # normalised titles of other articles (from a crawl), may be empty
     rules: PortalRules
 
+    title_key: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title_key", normalise_headline(self.title or "") or None)
+
+
+# Teasers, labels, credits and headlines are short lines; longer ones skip those tests (speed).
+MAX_SHORT_LINE_WORDS = 40
+MAX_HEADLINE_WORDS = 30
+MAX_BOILERPLATE_CHARS = 120
+
 
 def _drop_reason(line: str, ctx: LineContext) -> str | None:
-    key = normalise_headline(line)
-    if not key:
-        return "empty"
-    if ctx.title and key == normalise_headline(ctx.title):
-        return "headline"
-    if is_boilerplate_line(line):
-        return "boilerplate"
     words = len(line.split())
-    if words <= MAX_LABEL_LINE_WORDS and is_teaser_label(line):
+    if words == 0:
+        return "empty"
+    if words > MAX_SHORT_LINE_WORDS:
+        return _portal_rule(line, ctx)
+    key = normalise_headline(line) if words <= MAX_HEADLINE_WORDS else ""
+    if key and key == ctx.title_key:
+        return "headline"
+    if len(line) <= MAX_BOILERPLATE_CHARS and is_boilerplate_line(line):
+        return "boilerplate"
+    if is_teaser_label(line):
         return "teaser_label"
     if LIST_CREDIT_LABEL.match(line) or (words <= 12 and CREDIT_LABEL.match(line)):
         return "credit"
@@ -91,12 +103,16 @@ def _drop_reason(line: str, ctx: LineContext) -> str | None:
         return "caption"
     if MEDIA_LINK.match(line):
         return "media_link"
-    if key in ctx.link_texts:
+    if key and key in ctx.link_texts:
         return "teaser_link"
-    if key in ctx.headlines:
+    if key and key in ctx.headlines:
         return "known_headline"
     if ctx.rules.bare_headlines and looks_like_headline(line):
         return "bare_headline"
+    return _portal_rule(line, ctx)
+
+
+def _portal_rule(line: str, ctx: LineContext) -> str | None:
     if any(p.search(line) for p in ctx.rules.drop_line_patterns):
         return "portal_rule"
     return None
@@ -125,7 +141,9 @@ def filter_lines(text: str, ctx: LineContext) -> tuple[str, list[tuple[str, str]
     kept: list[str] = []
     dropped: list[tuple[str, str]] = []
     after_credit = False
-    lines = [" ".join(PLACEHOLDER.sub(" ", raw).split()) for raw in text.splitlines()]
+    if "[" in text:
+        text = PLACEHOLDER.sub(" ", text)
+    lines = [" ".join(raw.split()) for raw in text.splitlines()]
     for line in join_datelines([line for line in lines if line]):
         reason = _drop_reason(line, ctx)
         # A credit label is followed by its list of names ("- AP Photo/..."), short bullet lines.

@@ -95,15 +95,17 @@ class SiteLinks:
     def is_article_link(self, href: str) -> bool:
         if not href or self.site is None or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             return False
-        if href.startswith("/") and not href.startswith("//"):
-            path = urlsplit(href).path  # same host: no need to resolve
+        if href.startswith(("http://", "https://", "//")):
+            match = _ABSOLUTE.match(href)
+            if match is None or registered_host(match.group(1)) != self.site:
+                return False
+            path = match.group(2) or "/"
+        elif ":" in href.split("/", 1)[0]:
+            return False  # another scheme: ftp:, data:, whatsapp: ...
+        elif href.startswith("/"):
+            path = _PATH_END.split(href, 1)[0]
         else:
-            target = urlsplit(urljoin(self.page_url, href))
-            if target.scheme not in ("http", "https") or not target.hostname:
-                return False
-            if registered_host(target.hostname) != self.site:
-                return False
-            path = target.path
+            path = urlsplit(urljoin(self.page_url, href)).path
         if path.rstrip("/") == self.page_path:
             return False  # a link to this very article (pager, anchor): not a teaser
         if self.pattern is not None:
@@ -111,6 +113,11 @@ class SiteLinks:
         # Without a portal pattern: an article-like path has some depth or a long slug.
         stripped = path.strip("/")
         return stripped.count("/") >= 1 or len(stripped) > 25
+
+
+# Fast paths for the thousands of links on a page: host and path without a full URL parse.
+_ABSOLUTE = re.compile(r"^(?:https?:)?//(?:[^@/?#]*@)?([^/:?#]+)(?::\d+)?([^?#]*)")
+_PATH_END = re.compile(r"[?#]")
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -58,10 +59,9 @@ def read_page(source: str, url: str | None = None, max_bytes: int = 20 * 1024 * 
         with open(source, "rb") as handle:
             body = handle.read(max_bytes + 1)
         if source.endswith(".gz"):
-            try:
+            # Left compressed on failure: the cleaner's decoder reports it with its reason.
+            with contextlib.suppress(DecodeError):
                 body = gunzip_bounded(body, max_bytes)
-            except DecodeError:
-                pass  # left compressed: the cleaner's decoder reports it with its reason
     page_url = url or url_hint(body) or (Path(source).resolve().as_uri() if source != STDIN else "stdin:")
     return Page(url=page_url, body=body, source=source)
 

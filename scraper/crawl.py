@@ -1,0 +1,376 @@
+"""Run a portal spider with Scrapy from our own code: settings, item pipelines, retries, stats.
+
+    spider -> ArticlePage -> CleanPipeline (process pool) -> RejectPipeline -> FilterPipeline
+           -> WritePipeline (dated JSON lines + state, in one step)
+
+Cleaning is CPU-bound, so it runs in a process pool (one worker per core by default) while the
+reactor keeps fetching; each job carries only the number of headline rows known at submit time,
+and workers top up their own copy of the headline index from state.sqlite (see fetch.CleanJob).
+One crawl per process: Twisted's reactor cannot be restarted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from scrapy import Request, signals
+from scrapy.crawler import AsyncCrawlerProcess, Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import DropItem
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.asyncio import sleep
+from scrapy.utils.response import response_status_message
+
+from cleaners.portals import portal_by_name
+from scraper.errors import ConfigError
+from scraper.fetch import USER_AGENT, CleanJob, clean_job
+from scraper.settings import DEFAULT_CLEAN, CleanSettings
+from scraper.state import OutputWriter, PortalLock, StateStore, reconcile
+from scraper.types import Article, Rejected, RejectReason
+from spiders import ArticlePage, Window, spider_for
+from spiders.viva import portal_tz
+
+CONTEXT = "NEWS_CONTEXT"  # settings key holding the shared CrawlContext
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    portal: str
+    output_dir: Path
+    base_url: str | None = None
+    window: Window = field(default_factory=Window)
+    max_articles: int | None = None
+    jobs: int = 0  # cleaning processes; 0: one per core
+    concurrency: int = 8  # CONCURRENT_REQUESTS_PER_DOMAIN
+    start_delay: float = 1.0  # AutoThrottle's first delay; it adapts to the server's latency
+    retries: int = 3
+    refresh: bool = False  # re-fetch written URLs whose sitemap lastmod is newer than our fetch
+    clean: CleanSettings = DEFAULT_CLEAN
+    log_level: str = "WARNING"
+
+
+class CrawlContext:
+    """What the spider hooks, pipelines and extension of one crawl share. Scrapy deep-copies its
+    settings; this object is shared state, so a copy returns the object itself."""
+
+    def __init__(self, config: CrawlConfig, state: StateStore, writer: OutputWriter) -> None:
+        self.config, self.state, self.writer = config, state, writer
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CrawlContext:
+        return self
+
+    # spiders.StateHooks
+    def should_skip(self, url: str, lastmod: datetime | None) -> bool:
+        return self.state.should_skip(url, lastmod, self.config.refresh)
+
+    def add_headlines(self, rows: list[tuple[str, str, str | None]]) -> None:
+        self.state.add_headlines(rows)
+
+    def failed(self, url: str, reason: str) -> None:
+        if self.state.status(url) is None or self.state.status(url) == "failed":
+            self.state.mark(url, "failed", detail=reason)
+
+
+class Dropped(DropItem):
+    """DropItem with a stable stats key ("rejected/too_short", "duplicate")."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message, log_level="DEBUG")
+        self.key = key
+
+
+class _Component:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.ctx: CrawlContext = crawler.settings[CONTEXT]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Any:
+        return cls(crawler)
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, gracefully
+
+
+class CleanPipeline(_Component):
+    """clean_page in a process pool; fetching goes on while both cores clean."""
+
+    pool: ProcessPoolExecutor
+
+    def open_spider(self) -> None:
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the parent runs an event loop and threads (progress display, replica).
+        jobs = self.ctx.config.jobs or os.cpu_count() or 1
+        pool = ProcessPoolExecutor(jobs, multiprocessing.get_context("spawn"), initializer=_worker_init)
+        for _ in range(jobs):
+            pool.submit(int)  # start the workers now: their imports overlap with discovery
+        return pool
+
+    async def process_item(self, item: ArticlePage) -> ArticlePage:
+        state, config = self.ctx.state, self.ctx.config
+        job = CleanJob(
+            url=item.url, bodies=tuple(item.bodies), portal=config.portal, content_type=item.content_type,
+            fetched_at=item.fetched_at, status=item.status, own_title=item.title,
+            headline_db=str(state.path), headline_upto=state.headline_version, settings=config.clean,
+        )  # fmt: skip
+        item.bodies = []  # the pages live on in the job only
+        try:
+            item.result = await asyncio.wrap_future(self.pool.submit(clean_job, job))
+        except BrokenProcessPool:
+            self.pool = self._new_pool()  # a worker died (OOM, hostile page): the next page goes on
+            item.result = Rejected(item.url, RejectReason.ERROR, "cleaning worker process died")
+        return item
+
+    def close_spider(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class RejectPipeline(_Component):
+    """Pages that yield no article go to rejects.jsonl with their reason, and stop here."""
+
+    def process_item(self, item: ArticlePage) -> ArticlePage:
+        if isinstance(item.result, Rejected):
+            self.ctx.writer.write_reject(item.result)
+            reason = str(item.result.reason)
+            raise Dropped(f"rejected ({reason}): {item.result.detail}", f"rejected/{reason}")
+        return item
+
+
+class FilterPipeline(_Component):
+    """Nothing is written twice: same text under another URL, or an unchanged refetch; and an
+    article whose feed gave no date is checked against the window once its page gave one."""
+
+    def process_item(self, item: ArticlePage) -> ArticlePage:
+        article = item.result
+        assert isinstance(article, Article)
+        if self.ctx.state.has_content(article.content_hash):
+            if self.ctx.state.status(article.url) != "written":
+                self.ctx.state.mark(article.url, "duplicate", article.content_hash)
+            raise Dropped(f"duplicate content of an article already written: {article.url}", "duplicate")
+        if item.published is None and article.published_at:
+            published = datetime.fromisoformat(article.published_at)
+            if not self.ctx.config.window.contains(published):
+                raise Dropped(f"published {article.published_at}, outside the window", "out_of_window")
+        return item
+
+
+class WritePipeline(_Component):
+    def process_item(self, item: ArticlePage) -> ArticlePage:
+        assert isinstance(item.result, Article)
+        self.ctx.writer.write_article(item.result)
+        return item
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Retries after a pause instead of at once: exponential backoff, or the server's Retry-After
+    on 429/503. The pause holds the request's slot, so a throttling server also sees less load."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
+        self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        delay = self.delay(request, response)
+        if delay is None:  # the server wants a longer pause than a crawl should wait
+            self.crawler.stats.inc_value("retry/retry_after_too_long")
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        await sleep(delay)
+        return retry
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | None:  # type: ignore[override]
+        if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):
+            return None
+        retry = self._retry(request, exception)
+        if retry is not None:
+            await sleep(self.backoff(request))
+        return retry
+
+    def backoff(self, request: Request) -> float:
+        return min(self.cap, self.base * 2 ** request.meta.get("retry_times", 0))
+
+    def delay(self, request: Request, response: Response) -> float | None:
+        header = response.headers.get("Retry-After")
+        if response.status not in (429, 503) or not header:
+            return self.backoff(request)
+        wait = retry_after_seconds(header.decode("latin-1"))
+        if wait is None:
+            return self.backoff(request)
+        return wait if wait <= self.retry_after_max else None
+
+
+def retry_after_seconds(value: str, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date; None when unreadable."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class CrawlStats:
+    """Extension: counts pages fetched, articles written and items dropped (by reason) via signals,
+    into the crawl stats that the progress display and the run report read."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+        crawler.signals.connect(self.response_received, signals.response_received)
+        crawler.signals.connect(self.item_scraped, signals.item_scraped)
+        crawler.signals.connect(self.item_dropped, signals.item_dropped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlStats:
+        return cls(crawler)
+
+    def response_received(self, response: Response, request: Request, spider: Any) -> None:
+        self.stats.inc_value("news/fetched")
+        if "article" in request.meta:
+            self.stats.inc_value("news/article_pages")
+
+    def item_scraped(self, item: Any, response: Response, spider: Any) -> None:
+        self.stats.inc_value("news/written")
+
+    def item_dropped(self, item: Any, response: Response, exception: BaseException, spider: Any) -> None:
+        self.stats.inc_value(f"news/{getattr(exception, 'key', 'dropped')}")
+
+
+def scrapy_settings(config: CrawlConfig, ctx: CrawlContext) -> dict[str, Any]:
+    here = __name__
+    return {
+        "BOT_NAME": "news-scraper",
+        "USER_AGENT": USER_AGENT,
+        "ROBOTSTXT_OBEY": True,
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_START_DELAY": config.start_delay,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS": max(16, config.concurrency),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": config.concurrency,
+        "DOWNLOAD_TIMEOUT": 30,
+        "DOWNLOAD_MAXSIZE": config.clean.max_bytes,
+        "RETRY_TIMES": config.retries,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,  # Scrapy 2.19's code-execution HTTP server: never wanted here
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        "LOG_LEVEL": config.log_level,
+        "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI's handler prints above the live progress
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            f"{here}.BackoffRetryMiddleware": 550,
+        },
+        "ITEM_PIPELINES": {
+            f"{here}.CleanPipeline": 100,
+            f"{here}.RejectPipeline": 200,
+            f"{here}.FilterPipeline": 300,
+            f"{here}.WritePipeline": 400,
+        },
+        "EXTENSIONS": {f"{here}.CrawlStats": 500},
+        CONTEXT: ctx,
+    }
+
+
+@dataclass
+class CrawlResult:
+    report: dict[str, Any]
+    report_path: Path
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.report["ok"])
+
+
+def run_crawl(config: CrawlConfig, on_start: Any = None) -> CrawlResult:
+    """Crawl one portal into `<output>/<portal>/`. `on_start(crawler)` runs before the reactor."""
+    rules = portal_by_name(config.portal)
+    spider_cls = spider_for(config.portal)
+    if rules is None:
+        raise ConfigError(f"unknown portal {config.portal!r}")
+    portal_dir = config.output_dir / config.portal
+    with PortalLock(portal_dir, config.portal), StateStore(portal_dir / "state.sqlite") as state:
+        reconciled = reconcile(portal_dir, state)
+        writer = OutputWriter(portal_dir, state, portal_tz(rules))
+        ctx = CrawlContext(config, state, writer)
+        run_id = state.start_run()
+        started = datetime.now(UTC)
+        process = AsyncCrawlerProcess(scrapy_settings(config, ctx))
+        crawler = process.create_crawler(spider_cls)
+        process.crawl(
+            crawler, base_url=config.base_url, window=config.window,
+            max_articles=config.max_articles, state=ctx,
+        )  # fmt: skip
+        if on_start is not None:
+            on_start(crawler)
+        try:
+            process.start()
+        finally:
+            writer.close()
+        report = build_report(config, crawler.stats.get_stats(), started, reconciled)
+        state.finish_run(run_id, report["counts"])
+    path = portal_dir / f"run-{started.strftime('%Y%m%dT%H%M%SZ')}-{run_id}.json"
+    path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    return CrawlResult(report, path)
+
+
+def _grouped(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {key[len(prefix) :]: int(value) for key, value in sorted(stats.items()) if key.startswith(prefix)}
+
+
+def build_report(
+    config: CrawlConfig, stats: dict[str, Any], started: datetime, reconciled: int
+) -> dict[str, Any]:
+    finished = datetime.now(UTC)
+    counts = {
+        "fetched": int(stats.get("news/fetched", 0)),
+        "article_pages": int(stats.get("news/article_pages", 0)),
+        "written": int(stats.get("news/written", 0)),
+        "rejected": _grouped(stats, "news/rejected/"),
+        "failed": _grouped(stats, "news/failed/"),
+        "retried": int(stats.get("retry/count", 0)),
+        "skipped_seen": int(stats.get("news/skipped_seen", 0)),
+        "skipped_out_of_window": int(stats.get("news/skipped_out_of_window", 0)),
+        "skipped_max_articles": int(stats.get("news/skipped_max_articles", 0)),
+        "duplicates": int(stats.get("news/duplicate", 0)),
+        "discovery_ok": int(stats.get("news/discovery_ok", 0)),
+        "discovery_failed": int(stats.get("news/discovery_failed", 0)),
+        "reconciled": reconciled,
+    }
+    window = config.window
+    return {
+        "portal": config.portal,
+        "base_url": config.base_url,
+        "since": window.since.isoformat() if window.since else None,
+        "until": window.until.isoformat() if window.until else None,
+        "max_articles": config.max_articles,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "seconds": round((finished - started).total_seconds(), 2),
+        "finish_reason": stats.get("finish_reason"),
+        # Failed means nothing was reachable; finding nothing new is a success.
+        "ok": counts["discovery_ok"] > 0 and stats.get("finish_reason") == "finished",
+        "counts": counts,
+    }

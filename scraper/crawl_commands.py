@@ -1,0 +1,308 @@
+"""The `crawl`, `scrape` and `demo` commands, added to the `scraper` app by `register(app)`.
+
+Scrapy and the replica are imported inside the commands: `scraper clean` should not pay for them,
+and crawl worker processes (spawned, so they re-import the CLI module) stay light.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.logging import RichHandler
+from rich.text import Text
+
+from scraper.errors import ConfigError, FetchError, ScraperError
+from scraper.sinks import JsonlSink
+from scraper.types import Article, Rejected, RejectReason
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from scraper.crawl import CrawlConfig, CrawlResult
+
+err = Console(stderr=True)
+out = Console(highlight=False)
+_RELATIVE = re.compile(r"^(\d+)([smhdw])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def parse_when(
+    value: str, tz: tzinfo, option: str, end: bool = False, now: datetime | None = None
+) -> datetime:
+    """ "2d" / "12h" (ago), "2026-11-01" (midnight in the portal's timezone; with end=True the day
+    is included, so the bound is the next midnight), or an ISO datetime (no offset: portal time)."""
+    text = value.strip()
+    if match := _RELATIVE.match(text):
+        delta = timedelta(**{_UNITS[match[2]]: int(match[1])})
+        return (now or datetime.now(tz)).astimezone(tz) - delta
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            day = datetime.fromisoformat(text).replace(tzinfo=tz)
+            return day + timedelta(days=1) if end else day
+        when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        raise ConfigError(
+            f"bad date {value!r} for {option}: use 2d, 12h, 2026-11-01 or 2026-11-01T08:00+07:00"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=tz)
+
+
+def _check_output(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create output folder {folder}: {exc.strerror}") from exc
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"output folder {folder} is not writable")
+
+
+def build_config(
+    portal: str, output: Path, since: str | None, until: str | None, **options: Any
+) -> CrawlConfig:
+    from cleaners.portals import portal_by_name
+    from scraper.crawl import CrawlConfig
+    from spiders import Window, spider_for
+    from spiders.viva import portal_tz
+
+    rules = portal_by_name(portal)
+    spider_for(portal)  # ConfigError for a portal without a spider
+    assert rules is not None
+    tz = portal_tz(rules)
+    window = Window(
+        parse_when(since, tz, "--since") if since else None,
+        parse_when(until, tz, "--until", end=True) if until else None,
+    )
+    if window.since and window.until and window.since >= window.until:
+        raise ConfigError(f"--since {since} is not before --until {until}")
+    if options.get("max_articles") is not None and options["max_articles"] < 1:
+        raise ConfigError("--max-articles must be at least 1")
+    base_url = options.pop("base_url", None)
+    if base_url and not re.match(r"^https?://[^/\s]+", base_url):
+        raise ConfigError(f"--base-url {base_url!r} is not an http(s) URL")
+    _check_output(output / portal)
+    return CrawlConfig(portal, output, base_url=base_url, window=window, **options)
+
+
+class CrawlDisplay:
+    """Live progress on stderr, read from the crawl stats (updated by the CrawlStats extension)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.crawler: Crawler | None = None
+        self.live: Live | None = None
+        self.started = time.monotonic()
+
+    def attach(self, crawler: Crawler) -> None:
+        self.crawler, self.started = crawler, time.monotonic()
+        if self.enabled:
+            self.live = Live(get_renderable=self.render, console=err, refresh_per_second=4, transient=True)
+            self.live.start()
+
+    def render(self) -> Text:
+        stats = self._stats()
+        seconds = max(time.monotonic() - self.started, 1e-6)
+        fetched = stats.get("news/fetched", 0)
+        rejected = sum(v for k, v in stats.items() if k.startswith("news/rejected/"))
+        failed = sum(v for k, v in stats.items() if k.startswith("news/failed/"))
+        return Text(
+            f"crawling: {fetched} pages fetched, {stats.get('news/written', 0)} articles written, "
+            f"{rejected} rejected, {failed} failed, {stats.get('news/skipped_seen', 0)} seen before "
+            f"| {fetched / seconds:.1f} pages/s, {seconds:.0f}s"
+        )
+
+    def _stats(self) -> dict[str, Any]:
+        try:
+            return self.crawler.stats.get_stats().copy() if self.crawler else {}
+        except RuntimeError:  # Scrapy sets crawler.stats when the crawl starts
+            return {}
+
+    def stop(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = RichHandler(console=err, show_time=False, show_path=False, markup=False)
+    handler.setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger().addHandler(handler)
+
+
+def run_with_display(config: CrawlConfig, quiet: bool) -> CrawlResult:
+    from scraper.crawl import run_crawl
+
+    display = CrawlDisplay(enabled=not quiet)
+    try:
+        return run_crawl(config, on_start=display.attach)
+    finally:
+        display.stop()
+
+
+def _breakdown(counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    detail = ", ".join(f"{n} {key}" for key, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    return f"{total} ({detail})" if detail else "0"
+
+
+def print_summary(result: CrawlResult) -> None:
+    report, counts = result.report, result.report["counts"]
+    status = "done" if result.ok else "[red]FAILED: nothing reachable[/red]"
+    err.print(
+        f"{report['portal']} {status}: {counts['written']} articles written, rejected "
+        f"{_breakdown(counts['rejected'])}, failed {_breakdown(counts['failed'])}, "
+        f"{counts['skipped_seen']} seen before, {counts['duplicates']} duplicates, "
+        f"{counts['retried']} retries; {counts['fetched']} pages in {report['seconds']:.1f}s",
+        highlight=False,
+        soft_wrap=True,
+    )
+    err.print(f"report: {result.report_path}", highlight=False, soft_wrap=True)
+
+
+def crawl(
+    portal: Annotated[str, typer.Argument(help="portal name, e.g. viva")],
+    since: Annotated[str | None, typer.Option(help="oldest publication date: 2d, 12h, 2026-11-01")] = None,
+    until: Annotated[str | None, typer.Option(help="newest publication date (a day is included)")] = None,
+    max_articles: Annotated[int | None, typer.Option(help="request at most this many new articles")] = None,
+    base_url: Annotated[str | None, typer.Option(help="crawl a mirror or replica at this URL")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="output folder")] = Path("output"),
+    jobs: Annotated[int, typer.Option("-j", "--jobs", help="cleaning processes (default: cores)")] = 0,
+    concurrency: Annotated[int, typer.Option(help="parallel requests to the portal")] = 8,
+    delay: Annotated[float, typer.Option(help="first delay between requests; AutoThrottle adapts")] = 1.0,
+    retries: Annotated[int, typer.Option(help="retries per request, with backoff")] = 3,
+    refresh: Annotated[bool, typer.Option(help="re-fetch written articles updated since")] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no live progress")] = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
+) -> None:
+    """Crawl a portal into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
+
+    Example: scraper crawl viva --since 2d -o output
+    """
+    try:
+        config = build_config(
+            portal, output, since, until, base_url=base_url, max_articles=max_articles, jobs=jobs,
+            concurrency=max(1, concurrency), start_delay=max(0.0, delay), retries=max(0, retries),
+            refresh=refresh, log_level="INFO" if verbose else "WARNING",
+        )  # fmt: skip
+        _setup_logging(verbose)
+        result = run_with_display(config, quiet)
+    except ScraperError as exc:
+        raise _fail(str(exc)) from None
+    print_summary(result)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def scrape(
+    urls: Annotated[list[str], typer.Argument(help="article URLs")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="JSON lines file (default: stdout)")
+    ] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help="write rejects and failures here as JSON lines")
+    ] = None,
+    portal: Annotated[str | None, typer.Option(help="portal rules to use (default: by host)")] = None,
+    timeout: Annotated[float, typer.Option(help="seconds per request")] = 30.0,
+) -> None:
+    """Fetch and clean single articles (all pages of a split article), without a crawl.
+
+    Example: scraper scrape https://www.viva.co.id/berita/nasional/123-judul -o one.jsonl
+    """
+    from cleaners.portals import portal_by_name
+    from scraper.fetch import scrape_client, scrape_url
+
+    if portal and portal_by_name(portal) is None:
+        raise _fail(f"unknown portal {portal!r}")
+    try:
+        articles, reject_sink = JsonlSink(output), JsonlSink(rejects) if rejects else None
+    except OSError as exc:
+        raise _fail(f"cannot write output: {exc}") from None
+    written = 0
+    with articles, scrape_client(timeout) as client:
+        for url in urls:
+            try:
+                if not re.match(r"^https?://", url):
+                    raise FetchError(f"{url}: not an http(s) URL")
+                result: Article | Rejected = scrape_url(client, url, portal)
+            except FetchError as exc:
+                result = Rejected(url, RejectReason.ERROR, f"fetch failed: {exc}")
+            if isinstance(result, Article):
+                articles.write(result.to_dict())
+                written += 1
+                continue
+            err.print(f"rejected {url}: {result.reason} {result.detail}", highlight=False, soft_wrap=True)
+            if reject_sink:
+                reject_sink.write(result.to_dict())
+    if reject_sink:
+        reject_sink.close()
+    if written == 0:
+        raise typer.Exit(1)
+
+
+def demo(
+    articles: Annotated[int, typer.Option(help="articles on the local replica portal")] = 30,
+    output: Annotated[Path, typer.Option("-o", "--output", help="output folder")] = Path("output"),
+    jobs: Annotated[int, typer.Option("-j", "--jobs", help="cleaning processes (default: cores)")] = 0,
+    show: Annotated[int, typer.Option(help="records to print")] = 5,
+) -> None:
+    """Serve a generated VIVA replica on loopback, crawl it into OUTPUT, show what was written.
+
+    No network needed. Example: scraper demo --articles 30
+    """
+    from scraper.replica import ReplicaPortal, ReplicaSite
+
+    if not 1 <= articles <= 100_000:
+        raise _fail("--articles must be between 1 and 100000")
+    with ReplicaPortal(ReplicaSite(articles, seed=1)) as portal:
+        base_url = portal.base_url
+        err.print(f"replica portal: {articles} articles at {base_url}", highlight=False)
+        try:
+            config = build_config(
+                "viva", output, None, None, base_url=base_url, jobs=jobs, concurrency=16,
+                start_delay=0.0,
+            )  # fmt: skip
+            _setup_logging(False)
+            result = run_with_display(config, quiet=False)
+        except ScraperError as exc:
+            raise _fail(str(exc)) from None
+    print_summary(result)
+    _show_records(output / "viva", base_url, show)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _show_records(folder: Path, base_url: str, limit: int) -> None:
+    shown = 0
+    for path in sorted(folder.glob("[0-9]*.jsonl"), reverse=True):
+        for line in path.read_bytes().splitlines():
+            record = orjson.loads(line)
+            if shown >= limit:
+                return
+            if not record["url"].startswith(base_url + "/"):
+                continue  # written by an earlier run
+            first_line = record["text"].split("\n", 1)[0]
+            out.print(f"[bold]{record['title']}[/bold]  ({path.name}, {record['pages']} page(s))")
+            out.print(f"  {first_line[:160]}", soft_wrap=True)
+            shown += 1
+    if shown == 0:
+        out.print("nothing new written: the output already holds these articles (an earlier demo)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(crawl)
+    app.command()(scrape)
+    app.command()(demo)
