@@ -88,6 +88,8 @@ NOT_CONTAINER = frozenset(
 # Regions that hold page furniture in well-formed pages; text under them is not scored.
 NON_PROSE_REGIONS = frozenset(["nav", "footer", "aside", "form"])
 MIN_PARAGRAPH_CHARS = 40
+SENTENCE_END = frozenset(".!?…:;\"'”’»)]")
+UNFINISHED_WEIGHT = 0.3
 # Text in list items and table cells is navigation or data far more often than prose.
 NOT_PARAGRAPH = frozenset(
     [
@@ -133,6 +135,7 @@ def _block_ancestor(node: LexborNode) -> tuple[LexborNode | None, bool]:
 def paragraph_weights(root: LexborNode) -> dict[int, tuple[LexborNode, int]]:
     """Per block element: (node, characters of unlinked prose it holds directly)."""
     weights: dict[int, tuple[LexborNode, int]] = {}
+    endings: dict[int, str] = {}
     for text_node in root.traverse(include_text=True):
         if not text_node.is_text_node:
             continue
@@ -146,8 +149,16 @@ def paragraph_weights(root: LexborNode) -> dict[int, tuple[LexborNode, int]]:
             continue
         key = block.mem_id
         node, chars = weights.get(key, (block, 0))
-        weights[key] = (node, chars + len(text.strip()))
-    return {k: v for k, v in weights.items() if v[1] >= MIN_PARAGRAPH_CHARS}
+        stripped = text.strip()
+        weights[key] = (node, chars + len(stripped))
+        endings[key] = stripped[-1]
+    # Prose is made of sentences: a block that does not end like one (a slogan, a company blurb,
+    # a teaser) counts for little.
+    return {
+        k: (node, chars if endings[k] in SENTENCE_END else int(chars * UNFINISHED_WEIGHT))
+        for k, (node, chars) in weights.items()
+        if chars >= MIN_PARAGRAPH_CHARS
+    }
 
 
 def _inside(node: LexborNode, tags: frozenset[str]) -> bool:

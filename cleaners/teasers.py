@@ -49,7 +49,7 @@ PLACEHOLDER = re.compile(r"\[\s*Gambas\s*:[^\]]*\]", re.IGNORECASE)
 
 # A photo credit label ("Photo :", "Foto :") that opens a short credit. "Sumber :" is a credit only
 # when a list of names follows it (VIVA); "Sumber: Pemerintah Kota X" in a body is a source line.
-CREDIT_LABEL = re.compile(r"^\s*(photo|foto|credit|kredit)\s*:", re.IGNORECASE)
+CREDIT_LABEL = re.compile(r"^\s*(photo|foto|fotografer|pewarta foto|credit|kredit)\s*:", re.IGNORECASE)
 LIST_CREDIT_LABEL = re.compile(r"^\s*(sumber|photo|foto)\s*:\s*$", re.IGNORECASE)
 # A caption that ends with its credit: "Bruno Mars memberi standing ovation. Foto: Grammy".
 CAPTION_CREDIT = re.compile(r"(\(|\b)(foto|photo)\s*:\s*[^.!?:]{1,50}\)?$", re.IGNORECASE)

@@ -286,20 +286,20 @@ def demo(
 
 
 def _show_records(folder: Path, base_url: str, limit: int) -> None:
-    shown = 0
-    for path in sorted(folder.glob("[0-9]*.jsonl"), reverse=True):
-        for line in path.read_bytes().splitlines():
-            record = orjson.loads(line)
-            if shown >= limit:
-                return
-            if not record["url"].startswith(base_url + "/"):
-                continue  # written by an earlier run
-            first_line = record["text"].split("\n", 1)[0]
-            out.print(f"[bold]{record['title']}[/bold]  ({path.name}, {record['pages']} page(s))")
-            out.print(f"  {first_line[:160]}", soft_wrap=True)
-            shown += 1
-    if shown == 0:
+    """The newest records this run wrote (its URLs carry this replica's port)."""
+    mine = [
+        (record, path.name)
+        for path in sorted(folder.glob("[0-9]*.jsonl"))
+        for line in path.read_bytes().splitlines()
+        if (record := orjson.loads(line))["url"].startswith(base_url + "/")
+    ]
+    if not mine:
         out.print("nothing new written: the output already holds these articles (an earlier demo)")
+    mine.sort(key=lambda pair: pair[0].get("published_at") or "", reverse=True)
+    for record, name in mine[:limit]:
+        first_line = record["text"].split("\n", 1)[0]
+        out.print(f"[bold]{record['title']}[/bold]  ({name})", soft_wrap=True)
+        out.print(f"  {first_line[:160]}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

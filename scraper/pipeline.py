@@ -6,6 +6,7 @@ every page that yields no article gets a Rejected with the reason (never an exce
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -108,6 +109,7 @@ def extract_body(tree: LexborHTMLParser, rules: PortalRules, settings: CleanSett
     container = find_container(tree, settings.container_share)
     if container is not None:
         text = run_trafilatura(_wrapped(container), settings.favor_precision)
+        text = _recover_chunks(container, text, settings)
         if len(text.split()) >= settings.min_words:
             return text
     # Nothing scoped, or the scope held too little: the whole pruned page, as trafilatura alone.
@@ -116,6 +118,28 @@ def extract_body(tree: LexborHTMLParser, rules: PortalRules, settings: CleanSett
         # lxml (under trafilatura) gives up on pathological nesting that lexbor parsed fine.
         text = block_text(container)
     return text
+
+
+# trafilatura keeps only the first element that its body patterns match; pages that split the
+# article into several sibling "article__body" chunks lose all but the first. When the result
+# holds far less than the container's paragraphs, the container is extracted again with its
+# class and id attributes removed, so that it is read as one body.
+RECOVER_BELOW = 0.6
+RECOVER_MIN_CHARS = 500
+_ATTRIBUTES = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\s[^>]*>")
+
+
+def _recover_chunks(container: LexborNode, text: str, settings: CleanSettings) -> str:
+    if container.tag in ("body", "html"):
+        return text  # an unscoped page: stripping attributes would only admit more boilerplate
+    paragraph_chars = sum(len(p.text(strip=True)) for p in container.css("p"))
+    if paragraph_chars < RECOVER_MIN_CHARS or len(text) >= RECOVER_BELOW * paragraph_chars:
+        return text
+    bare = _ATTRIBUTES.sub(r"<\1>", paragraphed_html(container))
+    retried = run_trafilatura(
+        f"<html><body><article>{bare}</article></body></html>", settings.favor_precision
+    )
+    return retried if len(retried) > len(text) else text
 
 
 def _wrapped(container: LexborNode) -> str:

@@ -1,0 +1,36 @@
+"""Quality floors on the shared gold corpora (skipped when ../shared is absent).
+
+These are regression floors a little under the measured figures (README "Benchmarks"), so that
+a change that loses quality fails CI; `scraper eval` prints the full table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scraper.evaluation import evaluate, load_corpus
+
+
+def test_aeb_benchmark_floor(shared: Path) -> None:
+    report = evaluate(load_corpus(shared / "corpus" / "aeb"), "ours", "aeb")
+    assert report.score.f1 >= 0.960, report.score
+    assert report.score.precision >= 0.955, report.score
+
+
+def test_indonesian_portals_floor(shared: Path) -> None:
+    report = evaluate(load_corpus(shared / "corpus" / "id-news"), "ours", "id-news")
+    assert report.index_rejected == report.index_pages
+    assert report.with_found == report.with_total, [m for m in report.misses if "missing" in m[1]]
+    assert report.title_ok == report.articles
+    assert report.date_ok == report.articles
+    # The one known leak: a liputan6 2016 photo page with no article text (gold body empty).
+    assert len(report.leaks) <= 2, report.leaks
+    assert report.score.f1 >= 0.96, report.score
+
+
+@pytest.mark.parametrize("extractor", ["trafilatura"])
+def test_baseline_is_measured_and_worse_on_teasers(shared: Path, extractor: str) -> None:
+    pages = load_corpus(shared / "corpus" / "id-news")
+    ours, baseline = evaluate(pages, "ours", "id-news"), evaluate(pages, extractor, "id-news")
+    assert len(baseline.leaks) > len(ours.leaks)
