@@ -183,7 +183,7 @@ def _report_row(r: object) -> list[str]:
     return [
         r.corpus,
         r.extractor,
-        str(r.articles + r.index_pages),
+        str(r.articles + r.index_pages + r.empty_pages),
         f"{r.score.precision:.4f}",
         f"{r.score.recall:.4f}",
         f"{r.score.f1:.4f}",

@@ -35,6 +35,11 @@ class GoldPage:
     def is_index(self) -> bool:
         return self.gold.get("page_type") == "index"
 
+    @property
+    def expects_no_article(self) -> bool:
+        """An annotated page whose gold body is empty (a photo page): rejecting it is right."""
+        return "with" in self.gold and not self.gold.get("body", "").strip()
+
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
@@ -106,6 +111,7 @@ class Report:
     articles: int = 0
     index_pages: int = 0
     index_rejected: int = 0
+    empty_pages: int = 0  # annotated pages with no article text: should be rejected
     with_total: int = 0
     with_found: int = 0
     leaks: list[tuple[str, str]] = field(default_factory=list)  # (page, leaked string)
@@ -116,7 +122,7 @@ class Report:
 
     @property
     def docs_per_second(self) -> float:
-        return (self.articles + self.index_pages) / self.seconds if self.seconds else 0.0
+        return (self.articles + self.index_pages + self.empty_pages) / self.seconds if self.seconds else 0.0
 
 
 def _same_instant(a: str | None, b: str | None) -> bool:
@@ -142,6 +148,12 @@ def evaluate(pages: list[GoldPage], extractor: str, corpus: str) -> Report:
                 report.index_rejected += 1
             else:
                 report.misses.append((page.name, "index page not rejected as index_page"))
+            continue
+        if page.expects_no_article:
+            report.empty_pages += 1
+            if pred.text is not None:
+                report.misses.append((page.name, "page without article text was not rejected"))
+                report.leaks.extend((page.name, s) for s in page.gold.get("without", []) if s in pred.text)
             continue
         report.articles += 1
         _score_article(page, pred, report)

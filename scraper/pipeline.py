@@ -104,8 +104,9 @@ def extract_body(tree: LexborHTMLParser, rules: PortalRules, settings: CleanSett
     container = portal_container(tree, rules)
     if container is not None:
         # The portal's own body holds the article: if it is short, the article is short (a
-        # photo or video page); the rest of the page would only add boilerplate.
-        return run_trafilatura(_wrapped(container), settings.favor_precision) or block_text(container)
+        # photo or video page); the rest of the page would only add boilerplate. Its rules
+        # already removed the portal's boilerplate, so recall matters more than precision here.
+        return run_trafilatura(_wrapped(container)) or block_text(container)
     container = find_container(tree, settings.container_share)
     if container is not None:
         text = run_trafilatura(_wrapped(container), settings.favor_precision)
