@@ -18,6 +18,7 @@ from cleaners.teasers import (
     MEDIA_LINK,
     PLACEHOLDER,
     is_boilerplate_line,
+    is_call_to_action,
     is_teaser_label,
     looks_like_headline,
     normalise_headline,
@@ -95,6 +96,8 @@ def _drop_reason(line: str, ctx: LineContext) -> str | None:
         return "headline"
     if len(line) <= MAX_BOILERPLATE_CHARS and is_boilerplate_line(line):
         return "boilerplate"
+    if is_call_to_action(line):
+        return "call_to_action"
     if is_teaser_label(line):
         return "teaser_label"
     if LIST_CREDIT_LABEL.match(line) or (words <= 12 and CREDIT_LABEL.match(line)):

@@ -135,9 +135,17 @@ def drop_labelled_blocks(tree: LexborHTMLParser) -> int:
     return len(doomed)
 
 
+def unlink_embedded_posts(tree: LexborHTMLParser) -> None:
+    """Quoted social posts are made of links (handles, hashtags, t.co URLs), so link-density
+    rules discard them although they are quoted article content: keep their text, drop links."""
+    for post in tree.css("blockquote.twitter-tweet, blockquote.instagram-media"):
+        post.unwrap_tags(["a"])
+
+
 def prune(tree: LexborHTMLParser, url: str, rules: PortalRules) -> set[str]:
     """Apply every pre-pass removal in place; return the same-site article link texts."""
     drop_selectors(tree, (NON_CONTENT,))
+    unlink_embedded_posts(tree)
     drop_selectors(tree, rules.drop)
     link_texts = drop_teaser_links(tree, url, rules)
     drop_labelled_blocks(tree)

@@ -39,6 +39,25 @@ BOILERPLATE_PHRASE = re.compile(
 )
 
 
+# Calls to action and page furniture that survive as short lines of their own.
+CALL_TO_ACTION = re.compile(
+    r"""(
+        \b(sign\s+up|subscribe)\b.{0,80}\b(newsletter|inbox|today|now|free)\b
+      | \bnewsletters?\b.{0,60}\b(inbox|sign\s+up|subscribe)\b
+      | delivered\s+(to|through)\s+your\s+(inbox|letterbox|door)
+      | ^(tell\s+us\s+what\s+you\s+think|leave\s+a\s+(comment|reply)|\d*\s*comments?|share\s+this(\s+article)?)\W*$
+      | ^(tags?|topik|kategori|categoria|filed\s+under)\s*:
+      | ^(langganan|berlangganan)\b.{0,60}\b(newsletter|gratis)\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+MAX_CALL_TO_ACTION_WORDS = 30
+
+
+def is_call_to_action(line: str) -> bool:
+    return len(line.split()) <= MAX_CALL_TO_ACTION_WORDS and CALL_TO_ACTION.search(line) is not None
+
+
 def is_boilerplate_line(line: str) -> bool:
     rest = BOILERPLATE_PHRASE.sub(" ", line)
     return rest != line and not re.search(r"\w", rest)

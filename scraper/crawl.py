@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from scrapy.utils.response import response_status_message
 
 from cleaners.portals import portal_by_name
 from scraper.errors import ConfigError
-from scraper.fetch import USER_AGENT, CleanJob, clean_job
+from scraper.fetch import USER_AGENT, CleanJob, clean_job, worker_init
 from scraper.settings import DEFAULT_CLEAN, CleanSettings
 from scraper.state import OutputWriter, PortalLock, StateStore, reconcile
 from scraper.types import Article, Rejected, RejectReason
@@ -101,10 +100,6 @@ class _Component:
         return cls(crawler)
 
 
-def _worker_init() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, gracefully
-
-
 class CleanPipeline(_Component):
     """clean_page in a process pool; fetching goes on while both cores clean."""
 
@@ -116,9 +111,9 @@ class CleanPipeline(_Component):
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: the parent runs an event loop and threads (progress display, replica).
         jobs = self.ctx.config.jobs or os.cpu_count() or 1
-        pool = ProcessPoolExecutor(jobs, multiprocessing.get_context("spawn"), initializer=_worker_init)
+        pool = ProcessPoolExecutor(jobs, multiprocessing.get_context("spawn"), initializer=worker_init)
         for _ in range(jobs):
-            pool.submit(int)  # start the workers now: their imports overlap with discovery
+            pool.submit(int)  # start the workers now: their start-up overlaps with discovery
         return pool
 
     async def process_item(self, item: ArticlePage) -> ArticlePage:
@@ -134,6 +129,8 @@ class CleanPipeline(_Component):
         except BrokenProcessPool:
             self.pool = self._new_pool()  # a worker died (OOM, hostile page): the next page goes on
             item.result = Rejected(item.url, RejectReason.ERROR, "cleaning worker process died")
+        except Exception as exc:  # clean_page never raises; this is the pool or pickling failing
+            item.result = Rejected(item.url, RejectReason.ERROR, f"{type(exc).__name__}: {exc}")
         return item
 
     def close_spider(self) -> None:
@@ -159,8 +156,9 @@ class FilterPipeline(_Component):
         article = item.result
         assert isinstance(article, Article)
         if self.ctx.state.has_content(article.content_hash):
-            if self.ctx.state.status(article.url) != "written":
-                self.ctx.state.mark(article.url, "duplicate", article.content_hash)
+            # An unchanged refetch stays "written" (its fetch time moves on); another URL is a copy.
+            status = "written" if self.ctx.state.status(article.url) == "written" else "duplicate"
+            self.ctx.state.mark(article.url, status, article.content_hash)
             raise Dropped(f"duplicate content of an article already written: {article.url}", "duplicate")
         if item.published is None and article.published_at:
             published = datetime.fromisoformat(article.published_at)
@@ -277,6 +275,9 @@ def scrapy_settings(config: CrawlConfig, ctx: CrawlContext) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": config.clean.max_bytes,
         "RETRY_TIMES": config.retries,
         "COOKIES_ENABLED": False,
+        # FIFO within a priority: articles are released newest first and should be fetched so (an
+        # interrupted crawl then has the newest news); Scrapy's default queue is LIFO.
+        "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,  # Scrapy 2.19's code-execution HTTP server: never wanted here
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
@@ -375,5 +376,6 @@ def build_report(
         "finish_reason": stats.get("finish_reason"),
         # Failed means nothing was reachable; finding nothing new is a success.
         "ok": counts["discovery_ok"] > 0 and stats.get("finish_reason") == "finished",
+        "interrupted": stats.get("finish_reason") == "shutdown",
         "counts": counts,
     }

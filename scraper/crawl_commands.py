@@ -162,6 +162,8 @@ def _breakdown(counts: dict[str, int]) -> str:
 def print_summary(result: CrawlResult) -> None:
     report, counts = result.report, result.report["counts"]
     status = "done" if result.ok else "[red]FAILED: nothing reachable[/red]"
+    if report.get("interrupted"):
+        status = "[yellow]interrupted[/yellow] (what was written is complete; run again to go on)"
     err.print(
         f"{report['portal']} {status}: {counts['written']} articles written, rejected "
         f"{_breakdown(counts['rejected'])}, failed {_breakdown(counts['failed'])}, "
@@ -204,7 +206,7 @@ def crawl(
         raise _fail(str(exc)) from None
     print_summary(result)
     if not result.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(130 if result.report.get("interrupted") else 1)
 
 
 def scrape(

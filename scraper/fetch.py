@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import signal
 import sqlite3
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
@@ -179,11 +180,20 @@ class _HeadlineCache:
 _headline_cache = _HeadlineCache()
 
 
+def worker_init() -> None:
+    """Start-up of a crawl's cleaning process (importing this module loaded the cleaner): Ctrl-C
+    reaches the whole process group, and stopping the crawl gracefully is the parent's job."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def clean_job(job: CleanJob, headlines: Collection[str] = frozenset()) -> Article | Rejected:
     """Join the pages, clean them with `clean_page`, and report under the discovered URL."""
     rules = _rules(job.portal, job.url)
     if job.headline_db:
-        headlines = _headline_cache.upto(job.headline_db, job.headline_upto)
+        try:
+            headlines = _headline_cache.upto(job.headline_db, job.headline_upto)
+        except sqlite3.Error:
+            headlines = frozenset()  # the index only helps; a page is still cleaned without it
     if job.own_title:
         headlines = _Excluding(headlines, normalise_headline(job.own_title))
     headers = {"Content-Type": job.content_type} if job.content_type else {}

@@ -111,7 +111,7 @@ def extract_body(tree: LexborHTMLParser, rules: PortalRules, settings: CleanSett
     if container is not None:
         text = run_trafilatura(_wrapped(container), settings.favor_precision)
         text = _recover_chunks(container, text, settings)
-        if len(text.split()) >= settings.min_words:
+        if text_size(text) >= settings.min_words:
             return text
     # Nothing scoped, or the scope held too little: the whole pruned page, as trafilatura alone.
     text = run_trafilatura(tree.html or "", settings.favor_precision)
@@ -182,8 +182,18 @@ def block_text(container: LexborNode) -> str:
     return "\n".join(line for t in texts for raw in t.split("\n") if (line := " ".join(raw.split())))
 
 
+# Chinese, Japanese and Korean text has no spaces between words; two characters count as one.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def text_size(text: str) -> int:
+    """Length in words, comparable across scripts (for the minimum-length test)."""
+    cjk = len(_CJK.findall(text))
+    return len(text.split()) + cjk // 2
+
+
 def check_length(text: str, tree: LexborHTMLParser, settings: CleanSettings) -> None:
-    words = len(text.split())
+    words = text_size(text)
     if words >= settings.min_words:
         return
     if words == 0:
