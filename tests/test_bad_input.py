@@ -116,7 +116,9 @@ def test_windows_1252_mislabelled_as_utf8_is_sniffed() -> None:
 
 
 def test_meta_charset_is_used() -> None:
-    data = html_doc("<p>café crème</p>", '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">')
+    data = html_doc(
+        "<p>café crème</p>", '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+    )
     assert "café crème" in decode_html(data.encode("cp1252"))
 
 

@@ -20,7 +20,9 @@ def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[b
 
 
 def write_inputs(folder: Path, copies: int = 3) -> None:
-    html = bytes(page({1: "<p>Baca juga: <a href='/kota/read/2026/1/1/1/x'>Kabar Lain dari Kota</a></p>"}).body)
+    html = bytes(
+        page({1: "<p>Baca juga: <a href='/kota/read/2026/1/1/1/x'>Kabar Lain dari Kota</a></p>"}).body
+    )
     for i in range(copies):
         (folder / f"article-{i}.html").write_bytes(html)
     (folder / "article-gz.html.gz").write_bytes(gzip.compress(html))
@@ -36,12 +38,17 @@ def test_clean_folder_writes_articles_and_rejects(tmp_path: Path) -> None:
     records = [orjson.loads(line) for line in out.read_bytes().splitlines()]
     assert len(records) == 4
     assert {Path(r["source"]).name for r in records} == {
-        "article-0.html", "article-1.html", "article-2.html", "article-gz.html.gz"
+        "article-0.html",
+        "article-1.html",
+        "article-2.html",
+        "article-gz.html.gz",
     }
     for record in records:
         assert record["text"].splitlines() == PROSE
         assert record["schema_version"] == 1
-    reasons = {Path(r["source"]).name: r["reason"] for r in map(orjson.loads, rejects.read_bytes().splitlines())}
+    reasons = {
+        Path(r["source"]).name: r["reason"] for r in map(orjson.loads, rejects.read_bytes().splitlines())
+    }
     assert reasons == {"empty.html": "empty", "image.html": "not_html"}
     assert b"4 articles, 2 rejected" in result.stderr
 
@@ -74,8 +81,13 @@ def test_clean_missing_path_is_a_one_line_error(tmp_path: Path) -> None:
 def test_eval_scores_a_gold_folder_and_enforces_bars(tmp_path: Path) -> None:
     url = "https://news.example.co.id/kota/read/2026/11/20/123456/taman-baru-pusat-kota"
     (tmp_path / "a.html").write_bytes(bytes(page({2: "<p>ADVERTISEMENT</p>"}).body))
-    gold = {"url": url, "title": "Taman Baru di Pusat Kota", "body": "\n".join(PROSE),
-            "with": [PROSE[0][:40]], "without": ["ADVERTISEMENT"]}
+    gold = {
+        "url": url,
+        "title": "Taman Baru di Pusat Kota",
+        "body": "\n".join(PROSE),
+        "with": [PROSE[0][:40]],
+        "without": ["ADVERTISEMENT"],
+    }
     (tmp_path / "a.gold.json").write_text(json.dumps(gold))
     ok = run("eval", str(tmp_path), "--min-f1", "0.99", "--max-leaks", "0")
     assert ok.returncode == 0, ok.stderr

@@ -18,14 +18,16 @@ import pytest
 from scraper.replica import ReplicaArticle, ReplicaPortal, ReplicaSite, Response, TeaserKind
 from scraper.replica.pages import route
 
-NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
-      "news": "http://www.google.com/schemas/sitemap-news/0.9"}
+NS = {
+    "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "news": "http://www.google.com/schemas/sitemap-news/0.9",
+}
 MARKUP = {  # one recognisable fragment per teaser kind
     TeaserKind.RECOMMENDED: '<div class="recommended-article"><p>Baca Juga:</p><ul><li><a href="/',
     TeaserKind.LINKED_HEADLINE: '<p><a href="/',
     TeaserKind.WIDGET: '<div class="widget-other-article"><a href="/',
     TeaserKind.AD: '<div class="ads-inarticle"><span>ADVERTISEMENT</span>'
-                   "<span>SCROLL TO CONTINUE WITH CONTENT</span></div>",
+    "<span>SCROLL TO CONTINUE WITH CONTENT</span></div>",
     TeaserKind.PHOTO: '<figure><img alt="img_title"',
 }
 
@@ -208,7 +210,9 @@ def test_head_and_request_log(small: ReplicaPortal) -> None:
     assert head.status_code == 200 and head.content == b""
     assert head.headers["content-length"] == str(len(full.content))
     assert [(method, path) for _, method, path in small.requests_log] == [
-        ("GET", article.path), ("HEAD", article.path)]
+        ("GET", article.path),
+        ("HEAD", article.path),
+    ]
     assert small.hits[article.path] == 2
 
 
