@@ -38,8 +38,7 @@ from scraper.fetch import USER_AGENT, CleanJob, clean_job, worker_init
 from scraper.settings import DEFAULT_CLEAN, CleanSettings
 from scraper.state import OutputWriter, PortalLock, StateStore, reconcile
 from scraper.types import Article, Rejected, RejectReason
-from spiders import ArticlePage, Window, spider_for
-from spiders.viva import portal_tz
+from spiders import ArticlePage, Window, portal_tz, spider_for
 
 CONTEXT = "NEWS_CONTEXT"  # settings key holding the shared CrawlContext
 
@@ -160,11 +159,16 @@ class FilterPipeline(_Component):
             status = "written" if self.ctx.state.status(article.url) == "written" else "duplicate"
             self.ctx.state.mark(article.url, status, article.content_hash)
             raise Dropped(f"duplicate content of an article already written: {article.url}", "duplicate")
-        if item.published is None and article.published_at:
-            published = datetime.fromisoformat(article.published_at)
-            if not self.ctx.config.window.contains(published):
-                raise Dropped(f"published {article.published_at}, outside the window", "out_of_window")
+        if item.published is None and not self.ctx.config.window.contains(self._published(article)):
+            raise Dropped(f"published {article.published_at}, outside the window", "out_of_window")
         return item
+
+    def _published(self, article: Article) -> datetime | None:
+        try:
+            when = datetime.fromisoformat(article.published_at or "")
+        except ValueError:
+            return None  # undated: kept, the window cannot tell
+        return when if when.tzinfo else when.replace(tzinfo=self.ctx.writer.tz)
 
 
 class WritePipeline(_Component):
@@ -176,7 +180,8 @@ class WritePipeline(_Component):
 
 class BackoffRetryMiddleware(RetryMiddleware):
     """Retries after a pause instead of at once: exponential backoff, or the server's Retry-After
-    on 429/503. The pause holds the request's slot, so a throttling server also sees less load."""
+    on 429/503. A Retry-After also sets the delay of the whole domain's download slot (AutoThrottle
+    then eases it back down as 200s come in): "too many requests" is about all of them."""
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
@@ -194,8 +199,18 @@ class BackoffRetryMiddleware(RetryMiddleware):
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
+        if response.headers.get("Retry-After"):
+            self._slow_down(request, delay)
         await sleep(delay)
         return retry
+
+    def _slow_down(self, request: Request, delay: float) -> None:
+        engine = self.crawler.engine
+        if engine is None:
+            return
+        slot = engine.downloader.slots.get(engine.downloader.get_slot_key(request))
+        if slot is not None:
+            slot.delay = max(slot.delay, delay)
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):
@@ -340,6 +355,22 @@ def run_crawl(config: CrawlConfig, on_start: Any = None) -> CrawlResult:
     return CrawlResult(report, path)
 
 
+# Report counts -> crawl stats keys (set by the spider, the CrawlStats extension and Scrapy).
+_COUNTS = {
+    "fetched": "news/fetched",
+    "article_pages": "news/article_pages",
+    "written": "news/written",
+    "retried": "retry/count",
+    "skipped_seen": "news/skipped_seen",
+    "skipped_out_of_window": "news/skipped_out_of_window",
+    "skipped_max_articles": "news/skipped_max_articles",
+    "dropped_out_of_window": "news/out_of_window",  # undated in the feeds, dated on the page
+    "duplicates": "news/duplicate",
+    "discovery_ok": "news/discovery_ok",
+    "discovery_failed": "news/discovery_failed",
+}
+
+
 def _grouped(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     return {key[len(prefix) :]: int(value) for key, value in sorted(stats.items()) if key.startswith(prefix)}
 
@@ -348,21 +379,12 @@ def build_report(
     config: CrawlConfig, stats: dict[str, Any], started: datetime, reconciled: int
 ) -> dict[str, Any]:
     finished = datetime.now(UTC)
-    counts = {
-        "fetched": int(stats.get("news/fetched", 0)),
-        "article_pages": int(stats.get("news/article_pages", 0)),
-        "written": int(stats.get("news/written", 0)),
-        "rejected": _grouped(stats, "news/rejected/"),
-        "failed": _grouped(stats, "news/failed/"),
-        "retried": int(stats.get("retry/count", 0)),
-        "skipped_seen": int(stats.get("news/skipped_seen", 0)),
-        "skipped_out_of_window": int(stats.get("news/skipped_out_of_window", 0)),
-        "skipped_max_articles": int(stats.get("news/skipped_max_articles", 0)),
-        "duplicates": int(stats.get("news/duplicate", 0)),
-        "discovery_ok": int(stats.get("news/discovery_ok", 0)),
-        "discovery_failed": int(stats.get("news/discovery_failed", 0)),
-        "reconciled": reconciled,
-    }
+    counts: dict[str, Any] = {name: int(stats.get(key, 0)) for name, key in _COUNTS.items()}
+    counts.update(
+        rejected=_grouped(stats, "news/rejected/"),
+        failed=_grouped(stats, "news/failed/"),
+        reconciled=reconciled,
+    )
     window = config.window
     return {
         "portal": config.portal,

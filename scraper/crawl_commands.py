@@ -76,8 +76,7 @@ def build_config(
 ) -> CrawlConfig:
     from cleaners.portals import portal_by_name
     from scraper.crawl import CrawlConfig
-    from spiders import Window, spider_for
-    from spiders.viva import portal_tz
+    from spiders import Window, portal_tz, spider_for
 
     rules = portal_by_name(portal)
     spider_for(portal)  # ConfigError for a portal without a spider
@@ -120,9 +119,11 @@ class CrawlDisplay:
         rejected = sum(v for k, v in stats.items() if k.startswith("news/rejected/"))
         failed = sum(v for k, v in stats.items() if k.startswith("news/failed/"))
         return Text(
-            f"crawling: {fetched} pages fetched, {stats.get('news/written', 0)} articles written, "
-            f"{rejected} rejected, {failed} failed, {stats.get('news/skipped_seen', 0)} seen before "
-            f"| {fetched / seconds:.1f} pages/s, {seconds:.0f}s"
+            f"crawling: {fetched} pages, {stats.get('news/written', 0)} written, {rejected} rejected, "
+            f"{failed} failed, {stats.get('news/skipped_seen', 0)} seen before "
+            f"| {fetched / seconds:.1f} pages/s, {seconds:.0f}s",
+            no_wrap=True,
+            overflow="ellipsis",
         )
 
     def _stats(self) -> dict[str, Any]:

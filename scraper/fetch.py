@@ -2,16 +2,19 @@
 
 Shared by the crawl (in worker processes) and by `scraper scrape`:
 - `article_request_url` / `next_page_url`: the multi-page rules (`?page=all`, then the pager);
-- `clean_pages`: joins the pages of a split article and runs the one `clean_page` on them;
+- `clean_job`: joins the pages of a split article and runs the one `clean_page` on them;
 - `scrape_url`: a polite single fetch (no Scrapy reactor), network errors as `FetchError`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import signal
 import sqlite3
+import threading
+import time
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,7 +24,7 @@ import httpx
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.decode import DecodeError, decode_html
-from cleaners.portals import GENERIC, PortalRules, portal_for_url
+from cleaners.portals import PortalRules, portal_by_name, portal_for_url
 from cleaners.teasers import normalise_headline
 from scraper import __version__
 from scraper.errors import FetchError
@@ -181,9 +184,21 @@ _headline_cache = _HeadlineCache()
 
 
 def worker_init() -> None:
-    """Start-up of a crawl's cleaning process (importing this module loaded the cleaner): Ctrl-C
-    reaches the whole process group, and stopping the crawl gracefully is the parent's job."""
+    """Start-up of a crawl's cleaning process (importing this module loaded the cleaner).
+
+    Ctrl-C reaches the whole process group, and stopping the crawl gracefully is the parent's job.
+    A parent killed outright (SIGKILL, OOM) cannot stop its workers, and they would wait forever on
+    a queue whose other end they hold themselves: a watchdog ends them when the parent is gone.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watchdog").start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def clean_job(job: CleanJob, headlines: Collection[str] = frozenset()) -> Article | Rejected:
@@ -202,28 +217,16 @@ def clean_job(job: CleanJob, headlines: Collection[str] = frozenset()) -> Articl
         # An undecodable page: clean_page then classifies page 1 and says why.
         with contextlib.suppress(DecodeError, ValueError):
             body = join_pages(list(job.bodies), job.url, rules, job.content_type)
-    page = Page(url=_as_portal_url(job.url, rules), body=body, headers=headers, status=job.status)
+    page = Page(url=job.url, body=body, headers=headers, status=job.status)
     if job.fetched_at:
         page = replace(page, fetched_at=job.fetched_at)
-    result = clean_page(page, job.settings, headlines)
-    if isinstance(result, Article):
-        return replace(result, url=job.url, pages=len(job.bodies))
-    return replace(result, url=job.url)
+    # Rules by name: a mirror or the local replica (127.0.0.1) is still the portal.
+    result = clean_page(page, job.settings, headlines, rules)
+    return replace(result, pages=len(job.bodies)) if isinstance(result, Article) else result
 
 
 def _rules(portal: str | None, url: str) -> PortalRules:
-    from cleaners.portals import portal_by_name
-
     return (portal_by_name(portal) if portal else None) or portal_for_url(url)
-
-
-def _as_portal_url(url: str, rules: PortalRules) -> str:
-    """`clean_page` picks rules by host; a mirror or local replica of the portal gets its rules
-    by cleaning under the portal's own host (the record keeps the real URL)."""
-    host = urlsplit(url).hostname or ""
-    if rules is GENERIC or not rules.hosts or rules.matches_host(host):
-        return url
-    return urlunsplit(urlsplit(url)._replace(scheme="https", netloc="www." + rules.hosts[0]))
 
 
 # -- one-off scrape over httpx --------------------------------------------------------------------

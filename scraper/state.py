@@ -201,14 +201,20 @@ class OutputWriter:
         sink = self._sink(day)
         sink.write(article.to_dict())
         self.state.mark(article.url, "written", article.content_hash)  # same step as the write
-        assert sink.path is not None
-        return sink.path
+        return self._advance(sink)
 
     def write_reject(self, rejected: Rejected) -> None:
         if self._rejects is None:
             self._rejects = JsonlSink(self.dir / REJECTS_FILE)
         self._rejects.write(rejected.to_dict())
         self.state.mark(rejected.url, "rejected", detail=str(rejected.reason))
+        self._advance(self._rejects)
+
+    def _advance(self, sink: JsonlSink) -> Path:
+        """Everything up to here is recorded: the next start need not read it again."""
+        assert sink.path is not None
+        self.state.set_reconciled(sink.path, sink.path.stat().st_size)
+        return sink.path
 
     def _sink(self, day: str) -> JsonlSink:
         sink = self._sinks.get(day)
@@ -225,7 +231,6 @@ class OutputWriter:
         if self._rejects is not None:
             self._rejects.close()
             self._rejects = None
-        reconcile(self.dir, self.state)  # advances the offsets past what this run wrote
 
 
 def output_day(article: Article, tz: tzinfo) -> str:

@@ -1,0 +1,305 @@
+"""VIVA (viva.co.id): discovery through robots.txt, the news sitemaps, RSS and the /indeks pages.
+
+Discovery happens in two phases. Primary sources (robots.txt, the sitemap index and its news
+sitemaps, RSS) are read first and their titles go to the headline index; article requests are held
+until all of them are done, so that when an article is cleaned, the titles of the other articles
+(bare-headline teasers) are already known. /indeks is the backfill: it is paged while it still
+lists articles in the window, and its articles are requested as they are found.
+
+The date window is applied to every entry that carries a date, before any article request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from cleaners.portals import portal_by_name
+from cleaners.teasers import normalise_headline
+from scraper.feeds import FeedEntry, FeedError, parse_rss, parse_sitemap
+from scraper.fetch import MAX_PAGES, article_request_url, next_page_url, strip_query
+from scraper.types import utc_now_iso
+from spiders import ArticlePage, NoState, StateHooks, Window, failure_reason, portal_tz
+
+PRIORITY_PAGE, PRIORITY_ARTICLE, PRIORITY_DISCOVERY, PRIORITY_BACKFILL = 30, 20, 10, 0
+_MONTHS = {name: i for i, names in enumerate(
+    ("januari january jan", "februari february feb", "maret march mar", "april apr",
+     "mei may", "juni june jun", "juli july jul", "agustus august agu aug",
+     "september sep sept", "oktober october okt oct", "november nov", "desember december des dec"),
+    start=1) for name in names.split()}  # fmt: skip
+_ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
+_PRINTED_DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})\D+(\d{1,2})[:.](\d{2})\s*(WIB|WITA|WIT)?")
+
+
+def parse_printed_date(text: str, tz: tzinfo) -> datetime | None:
+    """VIVA's list dates: "Jumat, 20 November 2026 - 08:00 WIB"."""
+    match = _PRINTED_DATE.search(text or "")
+    month = _MONTHS.get(match[2].lower()) if match else None
+    if not match or month is None:
+        return None
+    zone = timezone(timedelta(hours=_ZONES[match[6]])) if match[6] else tz
+    try:
+        return datetime(int(match[3]), month, int(match[1]), int(match[4]), int(match[5]), tzinfo=zone)
+    except ValueError:
+        return None
+
+
+class VivaSpider(scrapy.Spider):
+    name = "viva"
+    portal = "viva"
+    default_base_url = "https://www.viva.co.id"
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        window: Window | None = None,
+        max_articles: int | None = None,
+        state: StateHooks | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        rules = portal_by_name(self.portal)
+        if rules is None or not rules.article_url:
+            raise ValueError(f"portal rules for {self.portal!r} need an article_url pattern")
+        self.rules, self.tz = rules, portal_tz(rules)
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self.base_host = (urlsplit(self.base_url).hostname or "").lower()
+        self.window = window or Window()
+        self.max_articles = max_articles
+        self.state: StateHooks = state or NoState()
+        self.article_pattern = re.compile(rules.article_url)
+        self._known: set[str] = set()  # article URLs requested, held, skipped or excluded
+        self._held: dict[str, FeedEntry] = {}  # found before primary discovery finished
+        self._requested = 0
+        self._primary_open = 0
+        self._released = False
+        self._sitemaps: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> VivaSpider:
+        spider: VivaSpider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider
+
+    def on_idle(self) -> None:
+        """Safety net: a primary request that vanished without callback or errback (dropped by a
+        middleware) must not keep the held articles from ever being requested."""
+        if self._released or not self._held:
+            return
+        self.logger.warning("primary discovery did not finish; releasing %d held articles", len(self._held))
+        self._primary_open = 1
+        for request in self._primary_done():
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    # -- small helpers ----------------------------------------------------------------------------
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(f"news/{key}", n)
+
+    @property
+    def full(self) -> bool:
+        return self.max_articles is not None and self._requested >= self.max_articles
+
+    def allowed_host(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return host == self.base_host or self.rules.matches_host(host)
+
+    def article_url(self, url: str) -> str | None:
+        """The canonical form of an article URL of this portal, or None for anything else."""
+        url = strip_query(url.strip())
+        if not url.startswith(("http://", "https://")) or not self.allowed_host(url):
+            return None
+        return url if self.article_pattern.search(urlsplit(url).path) else None
+
+    # -- discovery --------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        yield self._primary(self.base_url + "/robots.txt", self.parse_robots)
+        for request in self._sitemap_requests([self.base_url + "/sitemap.xml"]):
+            yield request
+        yield self._primary(self.base_url + "/rss", self.parse_rss)
+        yield self._indeks_request(self.base_url + "/indeks?page=1")
+
+    def _primary(self, url: str, callback: Any) -> scrapy.Request:
+        self._primary_open += 1
+        return scrapy.Request(url, callback, errback=self.primary_failed, priority=PRIORITY_DISCOVERY)
+
+    def _sitemap_requests(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
+        for url in urls:
+            if url not in self._sitemaps:  # robots.txt and the index may name the same one
+                self._sitemaps.add(url)
+                yield self._primary(url, self.parse_sitemap)
+
+    def _indeks_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, self.parse_indeks, errback=self.indeks_failed, priority=PRIORITY_BACKFILL)
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        self.count("discovery_ok")
+        listed = []
+        for line in response.text.splitlines():
+            key, _, value = line.partition(":")
+            if key.strip().lower() == "sitemap" and self.allowed_host(value.strip()):
+                listed.append(value.strip())
+        yield from self._sitemap_requests(listed)
+        yield from self._primary_done()
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            sitemap = parse_sitemap(response.body, self.tz)
+        except FeedError as exc:
+            self._feed_failed(response.url, exc)
+        else:
+            self.count("discovery_ok")
+            if sitemap.is_index:
+                yield from self._child_sitemaps(sitemap.entries)
+            else:
+                yield from self.offer(sitemap.entries)
+        yield from self._primary_done()
+
+    def _child_sitemaps(self, entries: Iterable[FeedEntry]) -> Iterator[scrapy.Request]:
+        wanted = []
+        for entry in entries:
+            # lastmod is the newest change in that sitemap: older than --since, nothing in it is new.
+            if self.window.older_than_since(entry.lastmod) or not self.allowed_host(entry.url):
+                self.count("skipped_sitemaps")
+            else:
+                wanted.append(entry.url)
+        yield from self._sitemap_requests(wanted)
+
+    def parse_rss(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            entries = parse_rss(response.body, self.tz)
+        except FeedError as exc:
+            self._feed_failed(response.url, exc)
+        else:
+            self.count("discovery_ok")
+            yield from self.offer(entries)
+        yield from self._primary_done()
+
+    def parse_indeks(self, response: Response) -> Iterator[scrapy.Request]:
+        self.count("discovery_ok")
+        entries = []
+        for row in response.css(".article-list-row"):
+            href = row.css("a.article-list-title::attr(href), a::attr(href)").get()
+            if href:
+                title = " ".join(row.css("a.article-list-title *::text, h2 *::text").getall()).strip()
+                date = " ".join(row.css(".article-list-date *::text").getall())
+                entries.append(
+                    FeedEntry(response.urljoin(href), title or None, parse_printed_date(date, self.tz))
+                )
+        if not entries:
+            self.logger.warning("no article rows on %s: has the index layout changed?", response.url)
+        known_before = len(self._known)
+        yield from self.offer(entries)
+        # Paged while it still lists articles in (or newer than) the window; without --since, while
+        # it still lists articles not already known, so a repeat crawl stops at the first page.
+        reaches_window = any(not self.window.older_than_since(e.published) for e in entries)
+        adds = self.window.since is not None or len(self._known) > known_before
+        following = response.css("a.pagination-next::attr(href), a[rel=next]::attr(href)").get()
+        if following and entries and reaches_window and adds and not self.full:
+            yield self._indeks_request(response.urljoin(following))
+
+    def _feed_failed(self, url: str, exc: FeedError) -> None:
+        self.logger.warning("unusable feed %s: %s", url, exc)
+        self.count("failed/feed_error")
+        self.count("discovery_failed")
+
+    def primary_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        self.count(f"failed/{failure_reason(failure)}")
+        self.count("discovery_failed")
+        yield from self._primary_done()
+
+    def indeks_failed(self, failure: Failure) -> None:
+        self.count(f"failed/{failure_reason(failure)}")
+        self.count("discovery_failed")
+
+    def _primary_done(self) -> Iterator[scrapy.Request]:
+        """One primary source finished; after the last one, release the held articles, newest first."""
+        self._primary_open -= 1
+        if self._primary_open > 0 or self._released:
+            return
+        self._released = True
+        held = sorted(self._held.items(), key=lambda kv: _sort_key(kv[1]), reverse=True)
+        self._held.clear()
+        for url, entry in held:
+            yield from self._request_article(url, entry)
+
+    # -- articles ---------------------------------------------------------------------------------
+
+    def offer(self, entries: Iterable[FeedEntry]) -> Iterator[scrapy.Request]:
+        """Index the entries' titles, then request the new in-window articles among them."""
+        entries = list(entries)
+        rows = [(normalise_headline(e.title), e.title, e.url) for e in entries if e.title]
+        self.state.add_headlines([row for row in rows if row[0]])
+        for entry in entries:
+            yield from self._offer(entry)
+
+    def _offer(self, entry: FeedEntry) -> Iterator[scrapy.Request]:
+        url = self.article_url(entry.url)
+        if url is None or url in self._known:
+            return
+        self._known.add(url)
+        # Without a publication date, lastmod (never earlier) can still show an entry is too old.
+        undated_but_old = entry.published is None and self.window.older_than_since(entry.lastmod)
+        if not self.window.contains(entry.published) or undated_but_old:
+            self.count("skipped_out_of_window")
+        elif self.state.should_skip(url, entry.lastmod):
+            self.count("skipped_seen")
+        elif not self._released:
+            self._held[url] = entry
+        else:
+            yield from self._request_article(url, entry)
+
+    def _request_article(self, url: str, entry: FeedEntry) -> Iterator[scrapy.Request]:
+        if self.full:
+            self.count("skipped_max_articles")
+            return
+        self._requested += 1
+        meta = {"article": url, "entry": entry, "bodies": []}
+        yield scrapy.Request(
+            article_request_url(url, self.rules), self.parse_article, meta=meta,
+            errback=self.article_failed, priority=PRIORITY_ARTICLE,
+        )  # fmt: skip
+
+    def parse_article(self, response: Response) -> Iterator[scrapy.Request | ArticlePage]:
+        bodies = [*response.meta["bodies"], response.body]
+        following = next_page_url(response.body, response.url)
+        if following and len(bodies) < MAX_PAGES:
+            # The portal ignored ?page=all (or the article has no such view): walk the pager.
+            meta = {**_own_meta(response.meta), "bodies": bodies}
+            yield response.follow(following, self.parse_article, meta=meta, errback=self.article_failed,
+                                  priority=PRIORITY_PAGE)  # fmt: skip
+            return
+        entry: FeedEntry = response.meta["entry"]
+        content_type = response.headers.get("Content-Type")
+        yield ArticlePage(
+            url=response.meta["article"], bodies=bodies, status=response.status, fetched_at=utc_now_iso(),
+            content_type=content_type.decode("latin-1") if content_type else None, title=entry.title,
+            published=entry.published.isoformat() if entry.published else None,
+        )  # fmt: skip
+
+    def article_failed(self, failure: Failure) -> None:
+        reason = failure_reason(failure)
+        self.count(f"failed/{reason}")
+        url = failure.request.meta.get("article") if hasattr(failure, "request") else None
+        if url:
+            self.state.failed(url, reason)
+
+
+def _own_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    return {key: meta[key] for key in ("article", "entry")}
+
+
+def _sort_key(entry: FeedEntry) -> float:
+    return entry.published.timestamp() if entry.published else float("-inf")
