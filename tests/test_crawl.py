@@ -19,8 +19,9 @@ from typer.testing import CliRunner
 
 from cleaners.teasers import normalise_headline
 from scraper.cli import app
-from scraper.crawl import CrawlConfig, retry_after_seconds, scrapy_settings
+from scraper.crawl import CrawlConfig, scrapy_settings
 from scraper.crawl_commands import parse_when
+from scraper.crawl_components import retry_after_seconds
 from scraper.errors import ConfigError
 from scraper.replica import ReplicaPortal, ReplicaSite, Response
 from scraper.replica.pages import route
