@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +24,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from cleaners.dates import to_iso
 from cleaners.portals import portal_by_name
 from cleaners.teasers import normalise_headline
 from scraper.feeds import FeedEntry, FeedError, parse_rss, parse_sitemap
@@ -32,26 +33,14 @@ from scraper.types import utc_now_iso
 from spiders import ArticlePage, NoState, StateHooks, Window, failure_reason, portal_tz
 
 PRIORITY_PAGE, PRIORITY_ARTICLE, PRIORITY_DISCOVERY, PRIORITY_BACKFILL = 30, 20, 10, 0
-_MONTHS = {name: i for i, names in enumerate(
-    ("januari january jan", "februari february feb", "maret march mar", "april apr",
-     "mei may", "juni june jun", "juli july jul", "agustus august agu aug",
-     "september sep sept", "oktober october okt oct", "november nov", "desember december des dec"),
-    start=1) for name in names.split()}  # fmt: skip
-_ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
-_PRINTED_DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})\D+(\d{1,2})[:.](\d{2})\s*(WIB|WITA|WIT)?")
 
 
 def parse_printed_date(text: str, tz: tzinfo) -> datetime | None:
-    """VIVA's list dates: "Jumat, 20 November 2026 - 08:00 WIB"."""
-    match = _PRINTED_DATE.search(text or "")
-    month = _MONTHS.get(match[2].lower()) if match else None
-    if not match or month is None:
-        return None
-    zone = timezone(timedelta(hours=_ZONES[match[6]])) if match[6] else tz
-    try:
-        return datetime(int(match[3]), month, int(match[1]), int(match[4]), int(match[5]), tzinfo=zone)
-    except ValueError:
-        return None
+    """VIVA's list dates ("Jumat, 20 November 2026 - 08:00 WIB"), read by the cleaner's date
+    reader (dateparser with Indonesian zone names); `tz` applies when no zone is printed."""
+    offset = datetime(2000, 1, 1, tzinfo=tz).strftime("%z")
+    iso = to_iso(text, f"{offset[:3]}:{offset[3:]}") if text else None
+    return datetime.fromisoformat(iso) if iso else None
 
 
 class VivaSpider(scrapy.Spider):

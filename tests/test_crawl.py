@@ -299,4 +299,7 @@ def test_printed_index_dates() -> None:
     assert parse_printed_date("Senin, 2 Agustus 2021 | 10.15 WITA", WIB) == datetime(
         2021, 8, 2, 10, 15, tzinfo=wita
     )
-    assert parse_printed_date("kemarin", WIB) is None
+    yesterday = parse_printed_date("kemarin", WIB)  # relative dates on index pages are read too
+    assert yesterday is not None
+    assert timedelta(hours=23) < datetime.now(WIB) - yesterday < timedelta(hours=25)
+    assert parse_printed_date("bukan tanggal", WIB) is None
