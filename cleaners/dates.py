@@ -34,8 +34,7 @@ def to_iso(value: str | None, default_offset: str | None = None) -> str | None:
     value = value.strip()
     parsed = _parse_iso(value)
     if parsed is None:
-        parsed, zone = _parse_human(value)
-        default_offset = zone or default_offset
+        parsed, default_offset = _parse_human(value, default_offset)
     if parsed is None:
         return None
     if default_offset:
@@ -54,22 +53,25 @@ def _parse_iso(value: str) -> datetime | None:
         return None
 
 
-def _parse_human(value: str) -> tuple[datetime | None, str | None]:
-    zone = None
+def _parse_human(value: str, zone: str | None) -> tuple[datetime | None, str | None]:
     if match := _ZONE_WORD.search(value):
         zone = _ZONES[match.group(1)]
         value = _ZONE_WORD.sub(" ", value)
     value = " ".join(value.replace("|", " ").split())
     if len(value) > 80:
         return None, None  # a paragraph, not a date: dateparser would search it slowly
-    parsed = _date_parser().get_date_data(value).date_obj
+    parsed = _date_parser(zone).get_date_data(value).date_obj
     if parsed is None:
         return None, None
     return parsed, zone
 
 
 @cache
-def _date_parser() -> dateparser.DateDataParser:
-    # One parser for the process: dateparser.parse() with options builds a new one per call,
-    # which costs tens of milliseconds each time.
-    return dateparser.DateDataParser(languages=["id", "en"], settings=_SETTINGS)
+def _date_parser(zone: str | None) -> dateparser.DateDataParser:
+    # One parser per zone for the process: dateparser.parse() with options builds a new one per
+    # call, which costs tens of milliseconds each time. With a zone, relative dates ("kemarin",
+    # "2 jam lalu") are counted from the current time in that zone, not the machine's.
+    settings: dict[str, object] = dict(_SETTINGS)
+    if zone:
+        settings.update(TIMEZONE=zone, TO_TIMEZONE=zone, RETURN_AS_TIMEZONE_AWARE=True)
+    return dateparser.DateDataParser(languages=["id", "en"], settings=settings)

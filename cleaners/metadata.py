@@ -217,11 +217,18 @@ def extract_metadata(tree: LexborHTMLParser, rules: PortalRules, html: str) -> M
 
 def _pick_published(machine: str | None, visible: str | None) -> str | None:
     """The machine-readable date is more precise (seconds), but when it disagrees with the date
-    printed on the page by a minute or more, the page wins: some CMSs stamp meta dates at export."""
-    if machine and visible:
-        gap = abs((datetime.fromisoformat(machine) - datetime.fromisoformat(visible)).total_seconds())
-        return machine if gap < 60 else visible
-    return machine or visible
+    printed on the page by a minute or more, the page wins: some CMSs stamp meta dates at export.
+    A gap of whole hours is a mislabelled zone (detik writes WIB times with a "Z"): then the
+    printed wall clock is right and the machine date still lends its seconds."""
+    if not (machine and visible):
+        return machine or visible
+    stamped, printed = datetime.fromisoformat(machine), datetime.fromisoformat(visible)
+    gap = abs((stamped - printed).total_seconds())
+    if gap < 60:
+        return machine
+    if gap <= 14 * 3600 and gap % 3600 < 60:
+        return printed.replace(second=stamped.second).isoformat()
+    return visible
 
 
 def _tags(
