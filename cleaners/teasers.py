@@ -45,7 +45,8 @@ CALL_TO_ACTION = re.compile(
         \b(sign\s+up|subscribe)\b.{0,80}\b(newsletter|inbox|today|now|free)\b
       | \bnewsletters?\b.{0,60}\b(inbox|sign\s+up|subscribe)\b
       | delivered\s+(to|through)\s+your\s+(inbox|letterbox|door)
-      | ^(tell\s+us\s+what\s+you\s+think|leave\s+a\s+(comment|reply)|\d*\s*comments?|share\s+this(\s+article)?)\W*$
+      | ^(tell\s+us\s+what\s+you\s+think|leave\s+a\s+(comment|reply))\W*$
+      | ^(\d*\s*comments?|share\s+this(\s+article)?)\W*$
       | ^(tags?|topik|kategori|categoria|filed\s+under)\s*:
       | ^(langganan|berlangganan)\b.{0,60}\b(newsletter|gratis)\b
     )""",
