@@ -198,15 +198,15 @@ def _report_row(r: object) -> list[str]:
     ]
 
 
-def _register_crawl_commands() -> None:
-    try:
-        from scraper import crawl_commands
-    except ImportError:
-        return  # crawl commands not installed in this build
+def _register_commands() -> None:
+    # Each command group lives in its own module; imported here so `scraper --help` lists all.
+    from scraper import crawl_commands, export_commands
+
     crawl_commands.register(app)
+    export_commands.register(app)
 
 
-_register_crawl_commands()
+_register_commands()
 
 
 def main() -> None:

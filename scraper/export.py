@@ -1,0 +1,359 @@
+"""Export article JSON lines as a dataset: hive-partitioned Parquet and/or per-portal JSONL.
+
+Two passes keep memory flat at ~100k articles: the scan validates every line and keeps only a
+small locator per distinct text (exact duplicates resolved, near-duplicate signatures indexed);
+the write pass re-reads the kept lines partition by partition. All output goes to a staging
+folder inside OUTDIR and is renamed into place at the end, so a killed export never leaves a
+half-written part where readers look. The dataset card text comes from the caller (`card`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import groupby, islice
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from scraper.dedup import DEFAULT_THRESHOLD, ExactDedup, NearDupIndex
+from scraper.errors import ScraperError
+from scraper.export_schema import (
+    EXPORT_SCHEMA,
+    InvalidRecord,
+    fetched_order,
+    partition_date,
+    validate,
+)
+
+FORMATS = ("parquet", "jsonl")
+BATCH_ROWS = 2000  # rows per Arrow conversion and Parquet row group: bounds write-pass memory
+MAX_PROBLEMS_KEPT = 1000  # malformed lines beyond this are counted, not listed
+SKIPPED_NAMES = frozenset({"rejects.jsonl"})
+_STAGING_PREFIX = ".export-"
+
+class ExportError(ScraperError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    formats: tuple[str, ...] = FORMATS
+    near_dup_threshold: float = DEFAULT_THRESHOLD
+    dedup: bool = True  # False: keep exact duplicates, no near-duplicate clusters
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass(slots=True)
+class Locator:
+    """A kept record: where to re-read it, and what the partitioning and the card need."""
+
+    file: int
+    offset: int
+    portal: str
+    date: str
+    language: str | None
+    content_hash: str
+
+
+class ProgressHook:
+    """Progress callbacks; this default does nothing (the CLI supplies a rich one)."""
+
+    def start(self, stage: str, total: int | None) -> None:
+        pass
+
+    def advance(self, amount: int) -> None:
+        pass
+
+
+@dataclass
+class ExportResult:
+    outdir: str = ""
+    files: list[Path] = field(default_factory=list)
+    lines: int = 0
+    malformed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    exact_duplicates: int = 0
+    near_dup_clusters: int = 0
+    near_dup_articles: int = 0
+    per_portal: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+    dates: dict[str, tuple[str, str]] = field(default_factory=dict)  # portal -> (first, last)
+    written: list[str] = field(default_factory=list)  # paths relative to OUTDIR
+    seconds: Counter[str] = field(default_factory=Counter)  # scan, minhash (part of scan), write
+
+    @property
+    def articles(self) -> int:
+        return sum(self.per_portal.values())
+
+    def note_problem(self, path: Path, line: int, reason: str) -> None:
+        self.malformed += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(Problem(str(path), line, reason))
+
+
+def find_inputs(inputs: Iterable[Path], exclude: Path | None = None) -> list[Path]:
+    """Files as given; folders walked for *.jsonl (sorted), skipping rejects and `exclude`."""
+    found: dict[Path, None] = {}
+    skip_under = exclude.resolve() if exclude else None
+    for path in inputs:
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*.jsonl")):
+                resolved = candidate.resolve()
+                # An OUTDIR inside an input folder holds our own output, never input.
+                if candidate.name in SKIPPED_NAMES or (skip_under and resolved.is_relative_to(skip_under)):
+                    continue
+                if candidate.is_file():
+                    found.setdefault(resolved)
+        elif path.is_file():
+            found.setdefault(path.resolve())
+        else:
+            raise ExportError(f"input not found: {path}")
+    return list(found)
+
+
+def _lines(path: Path) -> Iterator[tuple[int, int, bytes]]:
+    """(line number, byte offset, line) of each non-blank line."""
+    offset = 0
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, 1):
+            if line.strip():
+                yield number, offset, line
+            offset += len(line)
+
+
+def read_records(
+    files: list[Path], result: ExportResult, hook: ProgressHook
+) -> Iterator[tuple[Locator, dict[str, Any]]]:
+    """Every valid record with its locator; malformed lines are noted in `result` and skipped."""
+    for index, path in enumerate(files):
+        try:
+            for number, offset, line in _lines(path):
+                result.lines += 1
+                hook.advance(len(line))
+                try:
+                    record = validate(orjson.loads(line))
+                    date = partition_date(record)
+                except orjson.JSONDecodeError as exc:
+                    result.note_problem(path, number, f"not JSON ({exc.msg})")
+                    continue
+                except InvalidRecord as exc:
+                    result.note_problem(path, number, str(exc))
+                    continue
+                portal, language, content_hash = record["portal"], record["language"], record["content_hash"]
+                yield Locator(index, offset, portal, date, language, content_hash), record
+        except OSError as exc:
+            raise ExportError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def scan(
+    files: list[Path], options: ExportOptions, result: ExportResult, hook: ProgressHook
+) -> tuple[list[Locator], dict[str, str]]:
+    """Pass 1: validate, drop exact duplicates, cluster near-duplicates; (kept, hash -> cluster)."""
+    hook.start("scan", sum(path.stat().st_size for path in files))
+    if not options.dedup:
+        return [where for where, _ in read_records(files, result, hook)], {}
+    exact: ExactDedup[Locator] = ExactDedup()
+    near = NearDupIndex(threshold=options.near_dup_threshold)
+    for where, record in read_records(files, result, hook):
+        # Only a text not seen before needs a signature: an exact copy has the same one.
+        if exact.offer(where.content_hash, fetched_order(record), where):
+            started = time.perf_counter()
+            near.add(where.content_hash, record["text"])
+            result.seconds["minhash"] += time.perf_counter() - started
+    result.exact_duplicates = exact.dropped
+    clusters = near.clusters()
+    result.near_dup_articles = len(clusters)
+    result.near_dup_clusters = len(set(clusters.values()))
+    return list(exact.items()), clusters
+
+
+class _LineReader:
+    """Re-reads kept lines by offset, holding a few input files open at a time."""
+
+    def __init__(self, files: list[Path], keep_open: int = 16) -> None:
+        self.files = files
+        self.keep_open = keep_open
+        self._open: dict[int, IO[bytes]] = {}
+
+    def record(self, where: Locator) -> dict[str, Any]:
+        handle = self._handle(where.file)
+        handle.seek(where.offset)
+        line = handle.readline()
+        try:
+            record = validate(orjson.loads(line))
+        except (orjson.JSONDecodeError, InvalidRecord):
+            record = {}
+        if record.get("content_hash") != where.content_hash:
+            raise ExportError(f"{self.files[where.file]} changed during the export; run it again")
+        return record
+
+    def _handle(self, index: int) -> IO[bytes]:
+        if index not in self._open:
+            if len(self._open) >= self.keep_open:
+                self._open.pop(next(iter(self._open))).close()
+            self._open[index] = self.files[index].open("rb")
+        return self._open[index]
+
+    def close(self) -> None:
+        for handle in self._open.values():
+            handle.close()
+
+
+def _batches(items: Iterable[Locator], size: int) -> Iterator[list[Locator]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def write(
+    files: list[Path],
+    kept: list[Locator],
+    clusters: dict[str, str],
+    staging: Path,
+    options: ExportOptions,
+    result: ExportResult,
+    hook: ProgressHook,
+) -> None:
+    """Pass 2: one Parquet part per (portal, date) and one train.jsonl per portal, under staging."""
+    kept.sort(key=lambda where: (where.portal, where.date, where.file, where.offset))
+    hook.start("write", len(kept))
+    reader = _LineReader(files)
+    jsonl: IO[bytes] | None = None
+    jsonl_portal = None
+    try:
+        for (portal, date), group in groupby(kept, key=lambda where: (where.portal, where.date)):
+            if "jsonl" in options.formats and portal != jsonl_portal:  # sorted: each portal once
+                jsonl, jsonl_portal = _reopen(jsonl, staging, _jsonl_name(portal), result), portal
+            part = _parquet_name(portal, date) if "parquet" in options.formats else None
+            writer = _parquet_writer(staging, part, result) if part else None
+            for batch in _batches(group, BATCH_ROWS):
+                rows = [reader.record(where) for where in batch]
+                for row in rows:
+                    row["near_dup_cluster"] = clusters.get(row["content_hash"])
+                if writer:
+                    writer.write_table(pa.Table.from_pylist(rows, schema=EXPORT_SCHEMA))
+                if jsonl:
+                    jsonl.write(b"".join(orjson.dumps(row) + b"\n" for row in rows))
+                hook.advance(len(batch))
+            if writer:
+                writer.close()
+    finally:
+        reader.close()
+        if jsonl:
+            jsonl.close()
+
+
+def _jsonl_name(portal: str) -> str:
+    return f"jsonl/{portal}/train.jsonl"
+
+
+def _parquet_name(portal: str, date: str) -> str:
+    return f"parquet/portal={portal}/date={date}/part-0.parquet"
+
+
+def _reopen(previous: IO[bytes] | None, staging: Path, name: str, result: ExportResult) -> IO[bytes]:
+    if previous:
+        previous.close()
+    (staging / name).parent.mkdir(parents=True, exist_ok=True)
+    result.written.append(name)
+    return (staging / name).open("wb")
+
+
+def _parquet_writer(staging: Path, name: str, result: ExportResult) -> pq.ParquetWriter:
+    (staging / name).parent.mkdir(parents=True, exist_ok=True)
+    result.written.append(name)
+    return pq.ParquetWriter(staging / name, EXPORT_SCHEMA, compression="zstd")
+
+
+def tally(kept: list[Locator], result: ExportResult) -> None:
+    for where in kept:
+        result.per_portal[where.portal] += 1
+        result.languages[where.language or "unknown"] += 1
+        first, last = result.dates.get(where.portal, (where.date, where.date))
+        result.dates[where.portal] = (min(first, where.date), max(last, where.date))
+
+
+def _make_staging(outdir: Path) -> Path:
+    outdir.mkdir(parents=True, exist_ok=True)
+    for stale in outdir.glob(f"{_STAGING_PREFIX}*"):
+        pid = stale.name[len(_STAGING_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a killed export
+    return Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-", dir=outdir))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def publish(staging: Path, outdir: Path, names: list[str]) -> None:
+    """Swap each staged top-level entry into OUTDIR with a rename (the previous one is retired)."""
+    for name in names:
+        target = outdir / name
+        if target.exists() or target.is_symlink():
+            os.replace(target, staging / f"{name}.previous")
+        os.replace(staging / name, target)
+
+
+def export(
+    inputs: Iterable[Path],
+    outdir: Path,
+    options: ExportOptions | None = None,
+    hook: ProgressHook | None = None,
+    card: Callable[[ExportResult, ExportOptions], str] | None = None,
+) -> ExportResult:
+    """Export `inputs` (JSONL files or folders) to `outdir`; raises ExportError on unusable input/output."""
+    options = options or ExportOptions()
+    hook = hook or ProgressHook()
+    files = find_inputs(inputs, exclude=outdir)
+    if not files:
+        raise ExportError("no .jsonl files in the inputs")
+    try:
+        staging = _make_staging(outdir)  # before the long scan: an unwritable OUTDIR fails fast
+    except OSError as exc:
+        raise ExportError(f"cannot write to {outdir}: {exc.strerror or exc}") from exc
+    result = ExportResult(outdir=str(outdir), files=files)
+    try:
+        started = time.perf_counter()
+        kept, clusters = scan(files, options, result, hook)
+        result.seconds["scan"] = time.perf_counter() - started
+        if not kept:
+            raise ExportError(f"no valid articles in the inputs ({result.malformed} malformed lines)")
+        tally(kept, result)
+        started = time.perf_counter()
+        write(files, kept, clusters, staging, options, result, hook)
+        result.seconds["write"] = time.perf_counter() - started
+        names = [name for name in FORMATS if name in options.formats]
+        if card:
+            (staging / "README.md").write_text(card(result, options), encoding="utf-8")
+            names.append("README.md")
+        publish(staging, outdir, names)
+    except OSError as exc:
+        raise ExportError(f"cannot write to {outdir}: {exc.strerror or exc}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
