@@ -13,105 +13,22 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 # Tags whose text flows into the enclosing block, rather than forming a block of its own.
 INLINE = frozenset(
-    [
-        "a",
-        "abbr",
-        "b",
-        "bdi",
-        "bdo",
-        "br",
-        "cite",
-        "code",
-        "data",
-        "dfn",
-        "em",
-        "font",
-        "i",
-        "kbd",
-        "mark",
-        "q",
-        "s",
-        "samp",
-        "small",
-        "span",
-        "strong",
-        "sub",
-        "sup",
-        "time",
-        "u",
-        "var",
-        "wbr",
-        "ins",
-        "del",
-    ]
+    "a abbr b bdi bdo br cite code data dfn em font i kbd mark q s samp small span strong sub sup "
+    "time u var wbr ins del".split()
 )
 # Text under these is never article prose.
 NON_PROSE = frozenset(
-    [
-        "a",
-        "button",
-        "label",
-        "option",
-        "select",
-        "textarea",
-        "nav",
-        "header",
-        "footer",
-        "aside",
-        "script",
-        "style",
-        "noscript",
-        "template",
-    ]
+    "a button label option select textarea nav header footer aside script style noscript template".split()
 )
 # A container of the whole article is never one of these (broken markup can nest a page in them).
-NOT_CONTAINER = frozenset(
-    [
-        "ul",
-        "ol",
-        "li",
-        "dl",
-        "nav",
-        "footer",
-        "aside",
-        "header",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "a",
-        "span",
-    ]
-)
+NOT_CONTAINER = frozenset("ul ol li dl nav footer aside header h1 h2 h3 h4 h5 h6 a span".split())
 # Regions that hold page furniture in well-formed pages; text under them is not scored.
 NON_PROSE_REGIONS = frozenset(["nav", "footer", "aside", "form"])
 MIN_PARAGRAPH_CHARS = 40
 SENTENCE_END = frozenset(".!?…:;\"'”’»)]")
 UNFINISHED_WEIGHT = 0.3
 # Text in list items and table cells is navigation or data far more often than prose.
-NOT_PARAGRAPH = frozenset(
-    [
-        "li",
-        "ul",
-        "ol",
-        "dl",
-        "dt",
-        "dd",
-        "menu",
-        "tr",
-        "table",
-        "thead",
-        "tbody",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-    ]
-)
+NOT_PARAGRAPH = frozenset("li ul ol dl dt dd menu tr table thead tbody h1 h2 h3 h4 h5 h6".split())
 # class/id words of regions that hold prose which is not the article (comments, rails, footers).
 # Used for scoring only, never to delete, and ignored when they would discount most of the page.
 NOT_ARTICLE = re.compile(
