@@ -37,7 +37,7 @@ from scraper.export_schema import (
 FORMATS = ("parquet", "jsonl")
 BATCH_ROWS = 2000  # rows per Arrow conversion and Parquet row group: bounds write-pass memory
 MAX_PROBLEMS_KEPT = 1000  # malformed lines beyond this are counted, not listed
-SKIPPED_NAMES = frozenset({"rejects.jsonl"})
+SKIPPED_NAMES = frozenset({"rejects.jsonl", "failures.jsonl"})  # crawl side files, not articles
 _STAGING_PREFIX = ".export-"
 
 class ExportError(ScraperError):
