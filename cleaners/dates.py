@@ -60,10 +60,47 @@ def _parse_human(value: str, zone: str | None) -> tuple[datetime | None, str | N
     value = " ".join(value.replace("|", " ").split())
     if len(value) > 80:
         return None, None  # a paragraph, not a date: dateparser would search it slowly
-    parsed = _date_parser(zone).get_date_data(value).date_obj
+    parsed = _printed_date(value) or _date_parser(zone).get_date_data(value).date_obj
     if parsed is None:
         return None, None
     return parsed, zone
+
+
+# The day-first forms portals print on every article ("Kamis, 14 September 2023 - 10:15",
+# "Sabtu, 10 Des 2022 07:16", "05/11/2015 10:08"): read directly, because dateparser spends
+# about 5 ms on each and every page has one. Anything else goes to dateparser.
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "januari january jan", "februari february feb", "maret march mar", "april apr",
+            "mei may", "juni june jun", "juli july jul", "agustus august agu agt aug",
+            "september sep sept", "oktober october okt oct", "november nov nop",
+            "desember december des dec",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}  # fmt: skip
+_PRINTED = re.compile(
+    r"^(?:[^\W\d]+,?\s+)?(\d{1,2})[\s/.-]+([^\W\d_]+|\d{1,2})[\s/.-]+(\d{4})"
+    r"(?:[\s,-]+(?:pukul\s+)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$",
+    re.IGNORECASE,
+)
+
+
+def _printed_date(value: str) -> datetime | None:
+    match = _PRINTED.match(value)
+    if not match:
+        return None
+    day, month_text, year, hour, minute, second = match.groups()
+    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower())
+    if month is None:
+        return None
+    try:
+        return datetime(int(year), month, int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError:
+        return None
 
 
 @cache
