@@ -261,7 +261,12 @@ def _htmldate(html: str, tz: str | None) -> str | None:
 
     try:
         # Dates sit in the head or near the top; a bounded prefix keeps huge pages fast.
-        found = find_date(html[:HTMLDATE_PREFIX], outputformat="%Y-%m-%dT%H:%M:%S", original_date=True)
+        found = find_date(
+            html[:HTMLDATE_PREFIX],
+            outputformat="%Y-%m-%dT%H:%M:%S",
+            original_date=True,
+            extensive_search=False,  # markup only: the free-text scan costs ~5 ms a page
+        )
     except Exception:  # htmldate raises assorted errors on odd markup; a date is optional
         return None
     return to_iso(found, tz) if found else None

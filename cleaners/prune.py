@@ -20,6 +20,7 @@ from cleaners.teasers import (
     CREDIT_LABEL,
     LIST_CREDIT_LABEL,
     SiteLinks,
+    has_label_line,
     is_teaser_label,
     normalise_headline,
 )
@@ -78,14 +79,6 @@ def drop_teaser_links(tree: LexborHTMLParser, url: str, rules: PortalRules) -> s
     return link_texts
 
 
-# Words any teaser or credit label contains: a cheap test on the page text before the node walk.
-_ANY_LABEL = re.compile(
-    r"\b(juga|pula|selengkapnya|terkait|lainnya|pilihan|menarik|rekomendasi|also|related|more on|"
-    r"baca|photo|foto|credit|kredit|sumber)\b",
-    re.IGNORECASE,
-)
-
-
 def _outer_inline(node: LexborNode, block: LexborNode) -> LexborNode | None:
     outer = None
     current = node.parent
@@ -104,7 +97,7 @@ def drop_labelled_blocks(tree: LexborHTMLParser) -> int:
     """Short blocks opening with a teaser label or a photo-credit label."""
     doomed: dict[int, LexborNode] = {}
     root = tree.body
-    if root is None or not _ANY_LABEL.search(root.text(separator="\n")):
+    if root is None or not has_label_line(root.text(separator="\n")):
         return 0  # the common case: walking every text node would find nothing
     for node in root.traverse(include_text=True):
         if not node.is_text_node:

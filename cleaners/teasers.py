@@ -12,8 +12,7 @@ import unicodedata
 from urllib.parse import urljoin, urlsplit
 
 # Labels that open a teaser block or line. Matched at the start, case-insensitively.
-TEASER_LABEL = re.compile(
-    r"""^\W{0,3}(
+_LABELS = r"""
         (baca|lihat|simak|tonton|cek|saksikan)\s+(juga|pula|selengkapnya|berita|artikel|video)
       | baca\s*:
       | (artikel|berita|topik|video)\s+(terkait|lainnya|pilihan|menarik|rekomendasi)
@@ -22,9 +21,21 @@ TEASER_LABEL = re.compile(
       | related(\s+(articles?|stories|news|coverage))?\s*:
       | also\s+read\s*:
       | more\s+on\s+this\s*:
-    )""",
-    re.IGNORECASE | re.VERBOSE,
+"""
+TEASER_LABEL = re.compile(r"^\W{0,3}(" + _LABELS + ")", re.IGNORECASE | re.VERBOSE)
+_CREDIT_WORDS = r"photo|foto|fotografer|pewarta\s+foto|credit|kredit|sumber"
+# Any teaser or credit label at the start of a line of a page's lower-cased text (its text nodes
+# joined by newlines): a cheap test on the whole page before walking its nodes one by one. The
+# leading newline lets the regex engine jump from line to line; lower-casing first is 3x faster
+# than IGNORECASE.
+_ANY_LABEL_LINE = re.compile(
+    r"\n[^\w\n]{0,8}(?:" + _LABELS + r"| (?:" + _CREDIT_WORDS + r")[^\S\n]*:)", re.VERBOSE
 )
+
+
+def has_label_line(text: str) -> bool:
+    return _ANY_LABEL_LINE.search("\n" + text.lower()) is not None
+
 
 # Phrases that are pure boilerplate wherever they appear in a body. A line made only of these
 # (ad blocks often render as "ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT") is dropped.
