@@ -11,11 +11,7 @@ One crawl per process: Twisted's reactor cannot be restarted.
 
 from __future__ import annotations
 
-import asyncio
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,11 +22,12 @@ from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.exceptions import DropItem
 
 from cleaners.portals import portal_by_name
+from scraper.clean_pool import CleanPool
 from scraper.errors import ConfigError
-from scraper.fetch import USER_AGENT, CleanJob, clean_job, worker_init
+from scraper.fetch import USER_AGENT, CleanJob
 from scraper.settings import DEFAULT_CLEAN, CleanSettings
 from scraper.state import OutputWriter, PortalLock, StateStore, reconcile
-from scraper.types import Article, Rejected, RejectReason
+from scraper.types import Article, Rejected
 from spiders import ArticlePage, Window, portal_tz, spider_for
 
 CONTEXT = "NEWS_CONTEXT"  # settings key holding the shared CrawlContext
@@ -47,6 +44,9 @@ class CrawlConfig:
     concurrency: int = 8  # CONCURRENT_REQUESTS_PER_DOMAIN
     start_delay: float = 1.0  # AutoThrottle's first delay; it adapts to the server's latency
     retries: int = 3
+    backoff: float = 0.5  # first retry pause in seconds, doubled on each retry
+    download_timeout: float = 30.0
+    max_pages: int | None = None  # responses per run (CLOSESPIDER_PAGECOUNT); the rest next run
     refresh: bool = False  # re-fetch written URLs whose sitemap lastmod is newer than our fetch
     clean: CleanSettings = DEFAULT_CLEAN
     log_level: str = "WARNING"
@@ -58,6 +58,7 @@ class CrawlContext:
 
     def __init__(self, config: CrawlConfig, state: StateStore, writer: OutputWriter) -> None:
         self.config, self.state, self.writer = config, state, writer
+        self.pool: CleanPool | None = None  # set by CleanPipeline; ended by run_crawl whatever happens
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CrawlContext:
         return self
@@ -69,9 +70,13 @@ class CrawlContext:
     def add_headlines(self, rows: list[tuple[str, str, str | None]]) -> None:
         self.state.add_headlines(rows)
 
-    def failed(self, url: str, reason: str) -> None:
-        if self.state.status(url) is None or self.state.status(url) == "failed":
-            self.state.mark(url, "failed", detail=reason)
+    def failed(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
+        self.writer.write_failure(url, reason, detail, kind)
+        if kind == "article" and self.state.status(url) in (None, "failed"):
+            self.state.mark(url, "failed", detail=reason)  # not seen: a later run asks again
+
+    def retry_urls(self) -> list[str]:
+        return self.state.failed_urls()
 
 
 class Dropped(DropItem):
@@ -95,18 +100,13 @@ class _Component:
 class CleanPipeline(_Component):
     """clean_page in a process pool; fetching goes on while both cores clean."""
 
-    pool: ProcessPoolExecutor
+    pool: CleanPool
 
     def open_spider(self) -> None:
-        self.pool = self._new_pool()
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        # spawn, not fork: the parent runs an event loop and threads (progress display, replica).
-        jobs = self.ctx.config.jobs or os.cpu_count() or 1
-        pool = ProcessPoolExecutor(jobs, multiprocessing.get_context("spawn"), initializer=worker_init)
-        for _ in range(jobs):
-            pool.submit(int)  # start the workers now: their start-up overlaps with discovery
-        return pool
+        # A job's own SIGALRM limit first; the pool's deadline is for workers stuck in C code
+        # (twice the limit: the job next in line for a worker counts as running already).
+        deadline = 2 * self.ctx.config.clean.time_limit + 5
+        self.pool = self.ctx.pool = CleanPool(self.ctx.config.jobs or os.cpu_count() or 1, deadline)
 
     async def process_item(self, item: ArticlePage) -> ArticlePage:
         state, config = self.ctx.state, self.ctx.config
@@ -116,17 +116,11 @@ class CleanPipeline(_Component):
             headline_db=str(state.path), headline_upto=state.headline_version, settings=config.clean,
         )  # fmt: skip
         item.bodies = []  # the pages live on in the job only
-        try:
-            item.result = await asyncio.wrap_future(self.pool.submit(clean_job, job))
-        except BrokenProcessPool:
-            self.pool = self._new_pool()  # a worker died (OOM, hostile page): the next page goes on
-            item.result = Rejected(item.url, RejectReason.ERROR, "cleaning worker process died")
-        except Exception as exc:  # clean_page never raises; this is the pool or pickling failing
-            item.result = Rejected(item.url, RejectReason.ERROR, f"{type(exc).__name__}: {exc}")
+        item.result = await self.pool.clean(job)
         return item
 
     def close_spider(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool.close()
 
 
 class RejectPipeline(_Component):
@@ -185,9 +179,12 @@ def scrapy_settings(config: CrawlConfig, ctx: CrawlContext) -> dict[str, Any]:
         # Per response; Scrapy starts this many tasks for every response's output, and an article
         # response yields one item: 100 (the default) costs ~1 ms of event loop time per page.
         "CONCURRENT_ITEMS": 8,
-        "DOWNLOAD_TIMEOUT": 30,
-        "DOWNLOAD_MAXSIZE": config.clean.max_bytes,
+        "DOWNLOAD_TIMEOUT": config.download_timeout,
+        "DOWNLOAD_MAXSIZE": config.clean.max_bytes,  # larger: failed as too_large
+        "DOWNLOAD_WARNSIZE": config.clean.max_bytes // 4,
+        "CLOSESPIDER_PAGECOUNT": config.max_pages or 0,
         "RETRY_TIMES": config.retries,
+        "RETRY_BACKOFF_BASE": config.backoff,
         "COOKIES_ENABLED": False,
         # FIFO within a priority: articles are released newest first and should be fetched so (an
         # interrupted crawl then has the newest news); Scrapy's default queue is LIFO.
@@ -198,8 +195,10 @@ def scrapy_settings(config: CrawlConfig, ctx: CrawlContext) -> dict[str, Any]:
         "LOG_LEVEL": config.log_level,
         "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI's handler prints above the live progress
         "DOWNLOADER_MIDDLEWARES": {
+            "scraper.crawl_guard.OffsiteGuard": 50,  # before robots.txt is fetched for a foreign host
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "scraper.crawl_components.BackoffRetryMiddleware": 550,
+            "scraper.crawl_guard.RedirectGuard": 650,  # sees a 3xx before RedirectMiddleware (600)
         },
         "ITEM_PIPELINES": {
             f"{here}.CleanPipeline": 100,
@@ -246,6 +245,8 @@ def run_crawl(config: CrawlConfig, on_start: Any = None) -> CrawlResult:
         try:
             process.start()
         finally:
+            if ctx.pool is not None:  # a forced stop (second Ctrl-C) skips close_spider
+                ctx.pool.terminate()
             writer.close()
         report = build_report(config, crawler.stats.get_stats(), started, reconciled)
         state.finish_run(run_id, report["counts"])
@@ -263,11 +264,15 @@ _COUNTS = {
     "skipped_seen": "news/skipped_seen",
     "skipped_out_of_window": "news/skipped_out_of_window",
     "skipped_max_articles": "news/skipped_max_articles",
+    "skipped_offsite": "news/skipped_offsite",
     "dropped_out_of_window": "news/out_of_window",  # undated in the feeds, dated on the page
     "duplicates": "news/duplicate",
     "discovery_ok": "news/discovery_ok",
     "discovery_failed": "news/discovery_failed",
 }
+
+
+_COMPLETE = ("finished", "closespider_pagecount")
 
 
 def _grouped(stats: dict[str, Any], prefix: str) -> dict[str, int]:
@@ -291,12 +296,15 @@ def build_report(
         "since": window.since.isoformat() if window.since else None,
         "until": window.until.isoformat() if window.until else None,
         "max_articles": config.max_articles,
+        "max_pages": config.max_pages,
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "seconds": round((finished - started).total_seconds(), 2),
         "finish_reason": stats.get("finish_reason"),
-        # Failed means nothing was reachable; finding nothing new is a success.
-        "ok": counts["discovery_ok"] > 0 and stats.get("finish_reason") == "finished",
-        "interrupted": stats.get("finish_reason") == "shutdown",
+        # Failed means nothing was reachable; finding nothing new is a success, and so is
+        # stopping at --max-pages (the next run goes on).
+        "ok": counts["discovery_ok"] > 0 and stats.get("finish_reason") in _COMPLETE,
+        # No finish reason: the reactor was stopped before the spider closed (a second Ctrl-C).
+        "interrupted": stats.get("finish_reason") in ("shutdown", None),
         "counts": counts,
     }

@@ -13,6 +13,7 @@ import time
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlsplit
 
 import orjson
 import typer
@@ -62,6 +63,18 @@ def parse_when(
     return when if when.tzinfo else when.replace(tzinfo=tz)
 
 
+def http_url_problem(url: str) -> str | None:
+    """Why `url` is not a usable http(s) URL ("not an http(s) URL", "not a valid URL (...)"), or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port out of range
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        return "not an http(s) URL"
+    return None
+
+
 def _check_output(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -90,9 +103,13 @@ def build_config(
         raise ConfigError(f"--since {since} is not before --until {until}")
     if options.get("max_articles") is not None and options["max_articles"] < 1:
         raise ConfigError("--max-articles must be at least 1")
+    if options.get("max_pages") is not None and options["max_pages"] < 1:
+        raise ConfigError("--max-pages must be at least 1")
+    if options.get("download_timeout", 1) <= 0:
+        raise ConfigError("--timeout must be more than 0 seconds")
     base_url = options.pop("base_url", None)
-    if base_url and not re.match(r"^https?://[^/\s]+", base_url):
-        raise ConfigError(f"--base-url {base_url!r} is not an http(s) URL")
+    if base_url and (problem := http_url_problem(base_url)):
+        raise ConfigError(f"--base-url {base_url!r} is {problem}")
     _check_output(output / portal)
     return CrawlConfig(portal, output, base_url=base_url, window=window, **options)
 
@@ -187,9 +204,13 @@ def crawl(
     concurrency: Annotated[int, typer.Option(help="parallel requests to the portal")] = 8,
     delay: Annotated[float, typer.Option(help="first delay between requests; AutoThrottle adapts")] = 1.0,
     retries: Annotated[int, typer.Option(help="retries per request, with backoff")] = 3,
+    backoff: Annotated[float, typer.Option(help="first retry pause in seconds, doubled per retry")] = 0.5,
+    timeout: Annotated[float, typer.Option(help="seconds per request before it fails as timeout")] = 30.0,
+    max_pages: Annotated[int | None, typer.Option(help="stop after this many responses")] = None,
     refresh: Annotated[bool, typer.Option(help="re-fetch written articles updated since")] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no live progress")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
+    redis: Annotated[str | None, typer.Option(help="distributed: queue at redis://HOST:PORT/DB")] = None,
 ) -> None:
     """Crawl a portal into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
 
@@ -199,12 +220,20 @@ def crawl(
         config = build_config(
             portal, output, since, until, base_url=base_url, max_articles=max_articles, jobs=jobs,
             concurrency=max(1, concurrency), start_delay=max(0.0, delay), retries=max(0, retries),
+            backoff=max(0.0, backoff), download_timeout=timeout, max_pages=max_pages,
             refresh=refresh, log_level="INFO" if verbose else "WARNING",
         )  # fmt: skip
         _setup_logging(verbose)
-        result = run_with_display(config, quiet)
+        if redis:  # scraper.worker_commands: discovery feeds the queue that `scraper worker`s share
+            from scraper.worker_commands import crawl_distributed
+
+            result = crawl_distributed(config, redis, quiet, coordinator=True)
+        else:
+            result = run_with_display(config, quiet)
     except ScraperError as exc:
         raise _fail(str(exc)) from None
+    except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop
+        raise _fail("interrupted", 130) from None
     print_summary(result)
     if not result.ok:
         raise typer.Exit(130 if result.report.get("interrupted") else 1)
@@ -238,8 +267,8 @@ def scrape(
     with articles, scrape_client(timeout) as client:
         for url in urls:
             try:
-                if not re.match(r"^https?://", url):
-                    raise FetchError(f"{url}: not an http(s) URL")
+                if problem := http_url_problem(url):
+                    raise FetchError(f"{url}: {problem}")
                 result: Article | Rejected = scrape_url(client, url, portal)
             except FetchError as exc:
                 result = Rejected(url, RejectReason.ERROR, f"fetch failed: {exc}")
@@ -309,3 +338,6 @@ def register(app: typer.Typer) -> None:
     app.command()(crawl)
     app.command()(scrape)
     app.command()(demo)
+    from scraper import worker_commands  # `worker` and `merge`: distributed crawls on Redis
+
+    worker_commands.register(app)

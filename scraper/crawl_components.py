@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from time import monotonic
 from typing import Any
 
 from scrapy import Request, signals
@@ -17,14 +18,23 @@ from scrapy.utils.response import response_status_message
 
 class BackoffRetryMiddleware(RetryMiddleware):
     """Retries after a pause instead of at once: exponential backoff, or the server's Retry-After
-    on 429/503. A Retry-After also sets the delay of the whole domain's download slot (AutoThrottle
-    then eases it back down as 200s come in): "too many requests" is about all of them."""
+    on 429/503. A Retry-After pauses the whole domain: no new request to it is sent before it has
+    passed, and it becomes the delay of its download slot (AutoThrottle then eases it back down
+    as 200s come in): "too many requests" is about all of them."""
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
         self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
+        self.paused_until: dict[str, float] = {}  # download slot key -> monotonic time
+
+    async def process_request(self, request: Request) -> None:
+        """Requests not yet handed to the downloader wait out their domain's Retry-After here."""
+        key = self._slot_key(request)
+        wait = self.paused_until.get(key, 0.0) - monotonic() if key is not None else 0.0
+        if wait > 0:
+            await sleep(wait)
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
@@ -41,13 +51,24 @@ class BackoffRetryMiddleware(RetryMiddleware):
         await sleep(delay)
         return retry
 
-    def _slow_down(self, request: Request, delay: float) -> None:
+    def _slot_key(self, request: Request) -> str | None:
         engine = self.crawler.engine
-        if engine is None:
+        return None if engine is None else engine.downloader.get_slot_key(request)
+
+    def _slow_down(self, request: Request, delay: float) -> None:
+        key = self._slot_key(request)
+        if key is None:
             return
-        slot = engine.downloader.slots.get(engine.downloader.get_slot_key(request))
+        until = max(self.paused_until.get(key, 0.0), monotonic() + delay)
+        self.paused_until[key] = until
+        assert self.crawler.engine is not None
+        slot = self.crawler.engine.downloader.slots.get(key)
         if slot is not None:
             slot.delay = max(slot.delay, delay)
+            # Requests already queued in the slot (past process_request) go `slot.delay` after
+            # `lastseen`; AutoThrottle shrinks that delay as in-flight 200s arrive, so the pause
+            # is anchored at its end: they wait it out, and then some.
+            slot.lastseen = max(slot.lastseen, until)
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):

@@ -37,8 +37,10 @@ from scraper.export_schema import (
 FORMATS = ("parquet", "jsonl")
 BATCH_ROWS = 2000  # rows per Arrow conversion and Parquet row group: bounds write-pass memory
 MAX_PROBLEMS_KEPT = 1000  # malformed lines beyond this are counted, not listed
-SKIPPED_NAMES = frozenset({"rejects.jsonl", "failures.jsonl"})  # crawl side files, not articles
+# Crawl side files, not articles: rejects.jsonl, failures.jsonl and their per-worker forms.
+SKIPPED_PREFIXES = ("rejects.", "failures.")
 _STAGING_PREFIX = ".export-"
+
 
 class ExportError(ScraperError):
     pass
@@ -118,7 +120,9 @@ def find_inputs(inputs: Iterable[Path], exclude: Path | None = None) -> list[Pat
             for candidate in sorted(path.rglob("*.jsonl")):
                 resolved = candidate.resolve()
                 # An OUTDIR inside an input folder holds our own output, never input.
-                if candidate.name in SKIPPED_NAMES or (skip_under and resolved.is_relative_to(skip_under)):
+                if candidate.name.startswith(SKIPPED_PREFIXES) or (
+                    skip_under and resolved.is_relative_to(skip_under)
+                ):
                     continue
                 if candidate.is_file():
                     found.setdefault(resolved)

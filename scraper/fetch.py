@@ -183,15 +183,17 @@ class _HeadlineCache:
 _headline_cache = _HeadlineCache()
 
 
-def worker_init() -> None:
+def worker_init(parent: int | None = None) -> None:
     """Start-up of a crawl's cleaning process (importing this module loaded the cleaner).
 
     Ctrl-C reaches the whole process group, and stopping the crawl gracefully is the parent's job.
     A parent killed outright (SIGKILL, OOM) cannot stop its workers, and they would wait forever on
     a queue whose other end they hold themselves: a watchdog ends them when the parent is gone.
+    `parent` is the pid the pool was created in: if it died while this worker was still starting,
+    getppid() is already another process's (init's), and watching that would never end.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
+    parent = parent or os.getppid()
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watchdog").start()
 
 

@@ -68,12 +68,31 @@ class JsonlSink:
             self._stream = target
 
     def write(self, record: dict[str, Any]) -> None:
-        self._stream.write(dumps_line(record))
+        line = dumps_line(record)
+        if self._owned:
+            self._write_whole(line)
+        else:
+            self._stream.write(line)
         if self.fsync and self._owned:
             os.fsync(self._stream.fileno())
         elif not self._owned:
             self._stream.flush()
         self.count += 1
+
+    def _write_whole(self, line: bytes) -> None:
+        """All of `line` or nothing: an unbuffered file may take part of a write (then the rest is
+        sent), and a failing write (disk full) is cut back off, so no torn line is left for the
+        next record to be appended to."""
+        start, done = self._stream.tell(), 0
+        try:
+            while done < len(line):
+                sent = self._stream.write(line[done:])
+                if not sent:
+                    raise OSError(f"write to {self.path} made no progress")
+                done += sent
+        except BaseException:
+            os.ftruncate(self._stream.fileno(), start)
+            raise
 
     def close(self) -> None:
         if self._owned:

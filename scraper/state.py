@@ -6,6 +6,7 @@ Layout under `<output>/<portal>/`:
     .lock               flock held by the running crawl; holds its pid for the error message
     <YYYY-MM-DD>.jsonl  articles by published date (OutputWriter)
     rejects.jsonl       pages that yielded no article
+    failures.jsonl      requests that failed for good (network, HTTP, limits); a log, not state
 
 The output files are the truth and the state is an index of them: a record is written first and
 recorded right after, and `reconcile` adds any record the state missed (a kill between the two
@@ -17,7 +18,8 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
-from datetime import datetime, tzinfo
+import time
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -45,6 +47,8 @@ CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, reconciled_bytes INTE
 # A URL in one of these states is not fetched again; "failed" (network, HTTP errors) is retried.
 DONE = ("written", "rejected", "duplicate")
 REJECTS_FILE = "rejects.jsonl"
+FAILURES_FILE = "failures.jsonl"
+RETRY_FAILED_DAYS = 7  # failed articles are asked for again by later runs for this long
 
 
 class StateStore:
@@ -96,6 +100,12 @@ class StateStore:
             " status = excluded.status, detail = excluded.detail",
             (url, now, now, content_hash, status, detail),
         )
+
+    def failed_urls(self, days: float = RETRY_FAILED_DAYS) -> list[str]:
+        """URLs whose last fetch failed, first seen within `days`: a dead link is not retried forever."""
+        since = datetime.fromtimestamp(time.time() - days * 86400, UTC).isoformat(timespec="seconds")
+        query = "SELECT url FROM seen WHERE status = 'failed' AND first_seen >= ? ORDER BY first_seen"
+        return [url for (url,) in self.db.execute(query, (since,))]
 
     def count(self, status: str) -> int:
         return self.db.execute("SELECT COUNT(*) FROM seen WHERE status = ?", (status,)).fetchone()[0]
@@ -149,6 +159,8 @@ def reconcile(portal_dir: Path, state: StateStore) -> int:
     added = 0
     for path in sorted(portal_dir.glob("*.jsonl")):
         repair_torn_tail(path)
+        if path.name == FAILURES_FILE:
+            continue  # a log of failed requests: nothing in it is done
         size = path.stat().st_size
         start = state.reconciled_bytes(path)
         if start > size:
@@ -173,7 +185,7 @@ def _reconcile_file(path: Path, start: int, state: StateStore) -> int:
             if not url:
                 continue
             if is_rejects:
-                if state.status(url) is None:
+                if state.status(url) in (None, "failed"):  # rejected on a retry, not recorded
                     state.mark(url, "rejected", detail=str(record.get("reason", "")))
                     added += 1
             elif state.status(url) != "written":
@@ -195,6 +207,7 @@ class OutputWriter:
         self.dir, self.state, self.tz = portal_dir, state, tz
         self._sinks: dict[str, JsonlSink] = {}
         self._rejects: JsonlSink | None = None
+        self._failures: JsonlSink | None = None
 
     def write_article(self, article: Article) -> Path:
         day = output_day(article, self.tz)
@@ -209,6 +222,13 @@ class OutputWriter:
         self._rejects.write(rejected.to_dict())
         self.state.mark(rejected.url, "rejected", detail=str(rejected.reason))
         self._advance(self._rejects)
+
+    def write_failure(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
+        """A line in failures.jsonl; the state (failed, so retried later) is the caller's business."""
+        if self._failures is None:
+            self._failures = JsonlSink(self.dir / FAILURES_FILE)
+        record = {"url": url, "reason": reason, "kind": kind, "detail": detail, "at": utc_now_iso()}
+        self._failures.write(record)
 
     def _advance(self, sink: JsonlSink) -> Path:
         """Everything up to here is recorded: the next start need not read it again."""
@@ -228,9 +248,10 @@ class OutputWriter:
         for sink in self._sinks.values():
             sink.close()
         self._sinks.clear()
-        if self._rejects is not None:
-            self._rejects.close()
-            self._rejects = None
+        for sink in (self._rejects, self._failures):
+            if sink is not None:
+                sink.close()
+        self._rejects = self._failures = None
 
 
 def output_day(article: Article, tz: tzinfo) -> str:

@@ -44,7 +44,13 @@ class StateHooks(Protocol):
 
     def add_headlines(self, rows: list[tuple[str, str, str | None]]) -> None: ...
 
-    def failed(self, url: str, reason: str) -> None: ...
+    def failed(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
+        """A request that failed for good (after retries): listed in failures.jsonl; an article
+        (kind "article") is also marked failed in the state, so a later run fetches it again."""
+
+    def retry_urls(self) -> list[str]:
+        """Article URLs that failed in earlier runs, to request again."""
+        ...
 
 
 class NoState:
@@ -56,8 +62,11 @@ class NoState:
     def add_headlines(self, rows: list[tuple[str, str, str | None]]) -> None:
         pass
 
-    def failed(self, url: str, reason: str) -> None:
+    def failed(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
         pass
+
+    def retry_urls(self) -> list[str]:
+        return []
 
 
 def portal_tz(rules: PortalRules) -> tzinfo:
@@ -73,8 +82,14 @@ def failure_reason(failure: Failure) -> str:
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}"
+    message = str(exc).lower()
+    if "max size" in message or "download_maxsize" in message:  # the body or its gzip, inflated
+        return "too_large"
     if isinstance(exc, IgnoreRequest):
-        return "robots_forbidden" if "robots" in str(exc).lower() else "ignored"
+        reason = getattr(exc, "reason", None)  # scraper.crawl_guard.Refused: offsite, redirect_loop
+        if isinstance(reason, str):
+            return reason
+        return "robots" if "robots" in message else "ignored"
     name = type(exc).__name__.lower()
     return next((reason for part, reason in _NETWORK_ERRORS if part in name), name)
 
@@ -83,7 +98,11 @@ def failure_reason(failure: Failure) -> str:
 _NETWORK_ERRORS = (
     ("timeout", "timeout"), ("timedout", "timeout"), ("dns", "dns"), ("resolve", "dns"),
     ("refused", "connection"), ("connect", "connection"),
-    ("responsenevercomplete", "truncated"), ("partialdownload", "truncated"),
+    ("responsenevercomplete", "truncated"), ("partialdownload", "truncated"), ("dataloss", "truncated"),
+    ("responseneverreceived", "connection"), ("downloadfailed", "connection"),
+    # Scrapy's HTTP/1.1 handler cancels a download in flight only when it outgrows DOWNLOAD_MAXSIZE
+    # (the message is empty then); timeouts and shutdown raise other errors.
+    ("downloadcancelled", "too_large"),
 )  # fmt: skip
 
 

@@ -27,6 +27,7 @@ from twisted.python.failure import Failure
 from cleaners.dates import to_iso
 from cleaners.portals import portal_by_name
 from cleaners.teasers import normalise_headline
+from scraper.crawl_guard import refusal
 from scraper.feeds import FeedEntry, FeedError, parse_rss, parse_sitemap
 from scraper.fetch import MAX_PAGES, article_request_url, next_page_url, strip_query
 from scraper.types import utc_now_iso
@@ -101,8 +102,8 @@ class VivaSpider(scrapy.Spider):
         return self.max_articles is not None and self._requested >= self.max_articles
 
     def allowed_host(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return host == self.base_host or self.rules.matches_host(host)
+        """http(s) on the base URL's host or the portal's hosts (scraper.crawl_guard.refusal)."""
+        return refusal(url, self.base_url, self.rules) is None
 
     def article_url(self, url: str) -> str | None:
         """The canonical form of an article URL of this portal, or None for anything else."""
@@ -114,6 +115,10 @@ class VivaSpider(scrapy.Spider):
     # -- discovery --------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        # Articles that failed in earlier runs are held with the discovered ones (nothing is
+        # released before primary discovery ends), so they are asked for again.
+        for _ in self.offer(FeedEntry(url) for url in self.state.retry_urls()):
+            pass
         yield self._primary(self.base_url + "/robots.txt", self.parse_robots)
         for request in self._sitemap_requests([self.base_url + "/sitemap.xml"]):
             yield request
@@ -203,15 +208,18 @@ class VivaSpider(scrapy.Spider):
         self.logger.warning("unusable feed %s: %s", url, exc)
         self.count("failed/feed_error")
         self.count("discovery_failed")
+        self.state.failed(url, "feed_error", str(exc), kind="discovery")
 
     def primary_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        self.count(f"failed/{failure_reason(failure)}")
-        self.count("discovery_failed")
+        self.indeks_failed(failure)
         yield from self._primary_done()
 
     def indeks_failed(self, failure: Failure) -> None:
-        self.count(f"failed/{failure_reason(failure)}")
+        reason = failure_reason(failure)
+        self.count(f"failed/{reason}")
         self.count("discovery_failed")
+        request = getattr(failure, "request", None)
+        self.state.failed(request.url if request else "", reason, _detail(failure), kind="discovery")
 
     def _primary_done(self) -> Iterator[scrapy.Request]:
         """One primary source finished; after the last one, release the held articles, newest first."""
@@ -236,6 +244,8 @@ class VivaSpider(scrapy.Spider):
 
     def _offer(self, entry: FeedEntry) -> Iterator[scrapy.Request]:
         url = self.article_url(entry.url)
+        if url is None and not self.allowed_host(entry.url):
+            self.count("skipped_offsite")  # a foreign, private or non-http link: never requested
         if url is None or url in self._known:
             return
         self._known.add(url)
@@ -283,7 +293,11 @@ class VivaSpider(scrapy.Spider):
         self.count(f"failed/{reason}")
         url = failure.request.meta.get("article") if hasattr(failure, "request") else None
         if url:
-            self.state.failed(url, reason)
+            self.state.failed(url, reason, _detail(failure))
+
+
+def _detail(failure: Failure) -> str:
+    return f"{type(failure.value).__name__}: {failure.value}"[:500]
 
 
 def _own_meta(meta: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import contextlib
 import signal
 import threading
 
-from scraper.replica.server import ReplicaPortal
+from scraper.replica.faults import parse_faults
 from scraper.replica.site import ReplicaSite
 
 
@@ -17,12 +17,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="content seed (same seed, same site)")
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (loopback only)")
     parser.add_argument("--port", type=int, default=8000, help="port, 0 for any free port")
+    parser.add_argument(
+        "--faults",
+        default="",
+        help="fault plan, e.g. transient:0.1:seed=7 or hostile (see scraper.replica.faults.parse_faults)",
+    )
     args = parser.parse_args(argv)
     site = ReplicaSite(args.articles, seed=args.seed)
-    with ReplicaPortal(site, host=args.host, port=args.port) as portal:
+    try:
+        plan = parse_faults(args.faults, site)
+    except ValueError as exc:
+        parser.error(f"--faults: {exc}")
+    with plan.serve(site, host=args.host, port=args.port) as portal:
         print(f"Serving {len(site)} articles (seed {args.seed}) at {portal.base_url}", flush=True)
-        print(f"  {portal.base_url}/sitemap.xml  {portal.base_url}/indeks  {portal.base_url}/rss",
-              flush=True)
+        print(f"  {portal.base_url}/sitemap.xml  {portal.base_url}/indeks  {portal.base_url}/rss", flush=True)
+        if args.faults:
+            print(f"  faults: {args.faults}", flush=True)
         done = threading.Event()
         # SIGTERM too, so benchmark scripts can stop it cleanly and release the port.
         signal.signal(signal.SIGTERM, lambda *_: done.set())

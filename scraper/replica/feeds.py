@@ -42,9 +42,11 @@ class Response(NamedTuple):
 
 
 def not_found() -> Response:
-    body = ('<!DOCTYPE html>\n<html lang="id"><head><meta charset="utf-8"><title>404 - VIVA</title>'
-            "</head><body><h1>Halaman tidak ditemukan</h1><p><a href=\"/\">Kembali ke beranda</a>"
-            "</p></body></html>\n")
+    body = (
+        '<!DOCTYPE html>\n<html lang="id"><head><meta charset="utf-8"><title>404 - VIVA</title>'
+        '</head><body><h1>Halaman tidak ditemukan</h1><p><a href="/">Kembali ke beranda</a>'
+        "</p></body></html>\n"
+    )
     return Response(404, {"Content-Type": HTML}, body.encode("utf-8"))
 
 
@@ -68,8 +70,7 @@ def _xml(content_type: str, body: str) -> Response:
 
 
 def render_robots(base_url: str) -> str:
-    return (f"User-agent: *\nDisallow: /search\nDisallow: /request/\n\n"
-            f"Sitemap: {base_url}/sitemap.xml\n")
+    return f"User-agent: *\nDisallow: /search\nDisallow: /request/\n\nSitemap: {base_url}/sitemap.xml\n"
 
 
 def sitemap_count(replica: ReplicaSite) -> int:
@@ -120,9 +121,11 @@ def render_rss(replica: ReplicaSite, base_url: str) -> str:
         for ref in refs
     ]
     built = f"<lastBuildDate>{_rfc822(refs[0].published)}</lastBuildDate>" if refs else ""
-    channel = (f'<rss version="2.0"><channel><title>VIVA - Berita Terkini</title>'
-               f"<link>{escape(base_url)}/</link><description>Replika lokal VIVA</description>"
-               f"<language>id</language>{built}")
+    channel = (
+        f'<rss version="2.0"><channel><title>VIVA - Berita Terkini</title>'
+        f"<link>{escape(base_url)}/</link><description>Replika lokal VIVA</description>"
+        f"<language>id</language>{built}"
+    )
     return _xml_document(channel, items, "</channel></rss>")
 
 

@@ -23,22 +23,43 @@ INDEKS_PAGE_SIZE = 20
 HUB_SIZE = 20
 HUB_SCAN = 2_000  # hubs list matches among the newest articles only, so a request stays cheap
 _DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-_MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-           "September", "Oktober", "November", "Desember")
-_NAV = (("/berita", "Berita"), ("/bisnis", "Bisnis"), ("/bola", "Bola"),
-        ("/otomotif", "Otomotif"), ("/digital", "Digital"), ("/showbiz", "Showbiz"),
-        ("/gaya-hidup", "Gaya Hidup"), ("/indeks", "Indeks"))
-_TAG_LABELS = {site.slugify(tag): tag
-               for tag in (*words.GENERAL_TAGS, *(t for ts in words.TAGS.values() for t in ts))}
-_HUB_LABELS = {**{f"/{k}": k.replace("-", " ").title() for k, _, _, _ in words.KANALS},
-               **{f"/{k}/{s}": label for k, s, label, _ in words.KANALS if s}}
+_MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+_NAV = (
+    ("/berita", "Berita"),
+    ("/bisnis", "Bisnis"),
+    ("/bola", "Bola"),
+    ("/otomotif", "Otomotif"),
+    ("/digital", "Digital"),
+    ("/showbiz", "Showbiz"),
+    ("/gaya-hidup", "Gaya Hidup"),
+    ("/indeks", "Indeks"),
+)
+_TAG_LABELS = {
+    site.slugify(tag): tag for tag in (*words.GENERAL_TAGS, *(t for ts in words.TAGS.values() for t in ts))
+}
+_HUB_LABELS = {
+    **{f"/{k}": k.replace("-", " ").title() for k, _, _, _ in words.KANALS},
+    **{f"/{k}/{s}": label for k, s, label, _ in words.KANALS if s},
+}
 
 
 def format_wib(iso: str) -> str:
     """VIVA's printed date: "Jumat, 20 November 2026 - 08:00 WIB"."""
     when = datetime.fromisoformat(iso)
-    return (f"{_DAYS[when.weekday()]}, {when.day} {_MONTHS[when.month - 1]} {when.year}"
-            f" - {when:%H:%M} WIB")
+    return f"{_DAYS[when.weekday()]}, {when.day} {_MONTHS[when.month - 1]} {when.year} - {when:%H:%M} WIB"
 
 
 def route(replica: ReplicaSite, base_url: str, target: str) -> Response:
@@ -94,16 +115,29 @@ def _hub_refs(replica: ReplicaSite, keep: feeds.RefFilter) -> list[ArticleRef]:
 
 def _document(title: str, head: Iterable[str], body: Iterable[str]) -> str:
     nav = "".join(f'<a href="{href}">{label}</a>' for href, label in _NAV)
-    return "\n".join((
-        "<!DOCTYPE html>", '<html lang="id">', "<head>", '<meta charset="utf-8">',
-        f"<title>{escape(title)}</title>",
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<link rel="alternate" type="application/rss+xml" title="VIVA" href="/rss">', *head,
-        "</head>", "<body>",
-        f'<header class="header"><a class="logo" href="/">VIVA</a><nav class="nav-main">{nav}</nav>'
-        "</header>", *body,
-        f'<footer class="footer"><p>{escape(site.FOOTER_TEXT)}</p></footer>', "</body>", "</html>",
-    )) + "\n"
+    return (
+        "\n".join(
+            (
+                "<!DOCTYPE html>",
+                '<html lang="id">',
+                "<head>",
+                '<meta charset="utf-8">',
+                f"<title>{escape(title)}</title>",
+                '<meta name="viewport" content="width=device-width, initial-scale=1">',
+                '<link rel="alternate" type="application/rss+xml" title="VIVA" href="/rss">',
+                *head,
+                "</head>",
+                "<body>",
+                f'<header class="header"><a class="logo" href="/">VIVA</a><nav class="nav-main">{nav}</nav>'
+                "</header>",
+                *body,
+                f'<footer class="footer"><p>{escape(site.FOOTER_TEXT)}</p></footer>',
+                "</body>",
+                "</html>",
+            )
+        )
+        + "\n"
+    )
 
 
 def _link(ref: ArticleRef) -> str:
@@ -125,8 +159,14 @@ def _list_rows(refs: Iterable[ArticleRef]) -> list[str]:
 
 def render_home(replica: ReplicaSite) -> str:
     items = [f"<li><h2>{_link(ref)}</h2></li>" for ref in replica.iter_refs(0, 10)]
-    body = ['<main class="home"><h1>Berita Terbaru</h1>', '<ul class="headline-list">', *items,
-            "</ul>", '<p><a class="more" href="/indeks">Indeks Berita</a></p>', "</main>"]
+    body = [
+        '<main class="home"><h1>Berita Terbaru</h1>',
+        '<ul class="headline-list">',
+        *items,
+        "</ul>",
+        '<p><a class="more" href="/indeks">Indeks Berita</a></p>',
+        "</main>",
+    ]
     return _document("VIVA - Berita Terkini Hari Ini", (), body)
 
 
@@ -140,15 +180,25 @@ def render_indeks(replica: ReplicaSite, page: int) -> Response:
         pager.append(f'<a class="pagination-prev" href="/indeks?page={page - 1}">Sebelumnya</a>')
     if page < last:
         pager.append(f'<a class="pagination-next" href="/indeks?page={page + 1}">Selanjutnya</a>')
-    body = ['<main class="indeks"><h1>Indeks Berita</h1>', '<div class="article-list">',
-            *_list_rows(replica.iter_refs(start, start + INDEKS_PAGE_SIZE)), "</div>",
-            "".join(pager) + "</div>", "</main>"]
+    body = [
+        '<main class="indeks"><h1>Indeks Berita</h1>',
+        '<div class="article-list">',
+        *_list_rows(replica.iter_refs(start, start + INDEKS_PAGE_SIZE)),
+        "</div>",
+        "".join(pager) + "</div>",
+        "</main>",
+    ]
     return _html(_document(f"Indeks Berita - Halaman {page} - VIVA", (), body))
 
 
 def render_hub(heading: str, refs: list[ArticleRef]) -> str:
-    body = [f'<main class="hub"><h1>{escape(heading)}</h1>', '<div class="article-list">',
-            *_list_rows(refs), "</div>", "</main>"]
+    body = [
+        f'<main class="hub"><h1>{escape(heading)}</h1>',
+        '<div class="article-list">',
+        *_list_rows(refs),
+        "</div>",
+        "</main>",
+    ]
     return _document(f"{heading} - VIVA", (), body)
 
 
@@ -165,25 +215,36 @@ def render_article(article: ReplicaArticle, base_url: str, page: int | None) -> 
 
 def _article_meta(article: ReplicaArticle, url: str, image: str) -> list[str]:
     ld = {
-        "@context": "https://schema.org", "@type": "NewsArticle",
-        "mainEntityOfPage": {"@type": "WebPage", "@id": url}, "headline": article.title,
-        "datePublished": article.published, "dateModified": article.modified,
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "headline": article.title,
+        "datePublished": article.published,
+        "dateModified": article.modified,
         "author": {"@type": "Person", "name": article.author},
-        "image": {"@type": "ImageObject", "url": image}, "description": article.description,
+        "image": {"@type": "ImageObject", "url": image},
+        "description": article.description,
         "publisher": {"@type": "Organization", "name": "VIVA"},
     }
     # "</" inside a <script> would end it early; JSON allows the escaped form.
     ld_text = json.dumps(ld, ensure_ascii=False).replace("</", "<\\/")
-    metas = (("property", "og:type", "article"), ("property", "og:title", article.title),
-             ("property", "og:url", url), ("property", "og:image", image),
-             ("property", "og:description", article.description),
-             ("property", "article:published_time", article.published),
-             ("property", "article:modified_time", article.modified),
-             ("name", "author", article.author), ("name", "description", article.description),
-             ("name", "keywords", ", ".join(article.tags)))
-    return [f'<link rel="canonical" href="{escape(url)}">',
-            *(f'<meta {kind}="{name}" content="{escape(value)}">' for kind, name, value in metas),
-            f'<script type="application/ld+json">{ld_text}</script>']
+    metas = (
+        ("property", "og:type", "article"),
+        ("property", "og:title", article.title),
+        ("property", "og:url", url),
+        ("property", "og:image", image),
+        ("property", "og:description", article.description),
+        ("property", "article:published_time", article.published),
+        ("property", "article:modified_time", article.modified),
+        ("name", "author", article.author),
+        ("name", "description", article.description),
+        ("name", "keywords", ", ".join(article.tags)),
+    )
+    return [
+        f'<link rel="canonical" href="{escape(url)}">',
+        *(f'<meta {kind}="{name}" content="{escape(value)}">' for kind, name, value in metas),
+        f'<script type="application/ld+json">{ld_text}</script>',
+    ]
 
 
 def _article_header(article: ReplicaArticle) -> list[str]:
@@ -209,8 +270,7 @@ def _article_detail(article: ReplicaArticle, page: int | None) -> list[str]:
     for p in shown:
         for n, paragraph in enumerate(article.pages[p]):
             text = escape(paragraph, quote=False)
-            out.append(f"<div>{text}</div><div><br></div>" if article.div_paragraphs
-                       else f"<p>{text}</p>")
+            out.append(f"<div>{text}</div><div><br></div>" if article.div_paragraphs else f"<p>{text}</p>")
             out.extend(_insert(ins) for ins in article.inserts if (ins.page, ins.after) == (p, n))
     if page is not None and len(article.pages) > 1:
         out.append(_pager(page, len(article.pages)))
@@ -227,16 +287,20 @@ def _insert(ins: Insert) -> str:
         return f"<p>{_link(ins.refs[0])}</p>"
     if ins.kind is TeaserKind.WIDGET:
         ref = ins.refs[0]
-        return (f'<div class="widget-other-article"><a href="{escape(ref.path)}">'
-                f"<span>{escape(ref.title)}</span></a></div>")
+        return (
+            f'<div class="widget-other-article"><a href="{escape(ref.path)}">'
+            f"<span>{escape(ref.title)}</span></a></div>"
+        )
     if ins.kind is TeaserKind.BARE_HEADLINE:
         return f"<p>{escape(ins.refs[0].title)}</p>"
     if ins.kind is TeaserKind.AD:
         spans = "".join(f"<span>{text}</span>" for text in site.AD_TEXTS)
         return f'<div class="ads-inarticle">{spans}</div>'
-    return (f'<figure><img alt="{site.IMG_ALT}" src="/appasset/img/lazy.gif" '
-            f'data-original="{escape(ins.image)}"><figcaption>{escape(ins.caption)}<br>'
-            f"{site.PHOTO_CREDIT_LABEL}<ul><li>{escape(ins.credit)}</li></ul></figcaption></figure>")
+    return (
+        f'<figure><img alt="{site.IMG_ALT}" src="/appasset/img/lazy.gif" '
+        f'data-original="{escape(ins.image)}"><figcaption>{escape(ins.caption)}<br>'
+        f"{site.PHOTO_CREDIT_LABEL}<ul><li>{escape(ins.credit)}</li></ul></figcaption></figure>"
+    )
 
 
 def _pager(page: int, total: int) -> str:
@@ -253,11 +317,9 @@ def _article_footer(article: ReplicaArticle) -> list[str]:
     out = ["</article>", f'<div class="tag-list"><span>Tag</span> {tags}</div>']
     if article.related:
         items = "".join(f"<li>{_link(ref)}</li>" for ref in article.related)
-        out.append(f'<section class="berita-terkait"><h3>{site.RELATED_LABEL}</h3>'
-                   f"<ul>{items}</ul></section>")
+        out.append(f'<section class="berita-terkait"><h3>{site.RELATED_LABEL}</h3><ul>{items}</ul></section>')
     if article.popular:
         items = "".join(f"<li>{_link(ref)}</li>" for ref in article.popular)
-        out.append(f'<aside class="sidebar-popular"><h3>{site.POPULAR_LABEL}</h3>'
-                   f"<ol>{items}</ol></aside>")
+        out.append(f'<aside class="sidebar-popular"><h3>{site.POPULAR_LABEL}</h3><ol>{items}</ol></aside>')
     out.append("</main>")
     return out

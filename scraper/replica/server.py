@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import struct
 import sys
 import threading
 import time
@@ -33,14 +34,18 @@ Return None to serve the page normally, or a `Response` to send instead (a 500, 
 Retry-After...). A hook may sleep before returning to imitate a slow server, and may put its own
 Content-Length in the headers, larger than the body, to imitate a truncated response: the server
 then sends the body as given and closes the connection. Hooks run on server threads, concurrently.
+A `Response` with status `ABORT` drops the connection without answering (a reset), and a body
+that is an iterable of byte chunks instead of bytes is streamed (sizes beyond memory).
 """
+ABORT = 0
 
 
 class ReplicaPortal:
     """Serves `site` on http://host:port (port 0 picks a free port) from a background thread."""
 
-    def __init__(self, site: ReplicaSite, host: str = "127.0.0.1", port: int = 0,
-                 faults: FaultHook | None = None) -> None:
+    def __init__(
+        self, site: ReplicaSite, host: str = "127.0.0.1", port: int = 0, faults: FaultHook | None = None
+    ) -> None:
         self.site, self.host, self.port, self.faults = site, host, port, faults
         self.hits: Counter[str] = Counter()
         self.requests_log: list[tuple[float, str, str]] = []  # (time.monotonic(), method, target)
@@ -60,8 +65,12 @@ class ReplicaPortal:
             return self
         server = _QuietServer((self.host, self.port), _handler_for(self))
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"replica-portal-{self.base_url}", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"replica-portal-{self.base_url}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -84,8 +93,9 @@ class ReplicaPortal:
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def reset_counters(self) -> None:
@@ -142,19 +152,26 @@ def _handler_for(portal: ReplicaPortal) -> type[BaseHTTPRequestHandler]:
             self._send(portal.respond("HEAD", self.path), with_body=False)
 
         def _send(self, response: Response, with_body: bool) -> None:
+            if response.status == ABORT:
+                # Linger 0: closing sends a TCP reset, as a crashed server or middlebox would.
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                return
             self.send_response(response.status)
             headers = {key.lower(): (key, value) for key, value in response.headers.items()}
             for key, value in headers.values():
                 self.send_header(key, value)
             declared = headers.get("content-length", (None, None))[1]
-            if declared is None:
+            streamed = not isinstance(response.body, bytes)
+            if declared is None and not streamed:
                 self.send_header("Content-Length", str(len(response.body)))
-            elif int(declared) != len(response.body):
+            elif declared is None or (not streamed and int(declared) != len(response.body)):
                 self.close_connection = True  # the body will not match: the client must not reuse
                 self.send_header("Connection", "close")
             self.end_headers()
             if with_body:
-                self.wfile.write(response.body)
+                for chunk in (response.body,) if not streamed else response.body:
+                    self.wfile.write(chunk)
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # tests and benchmarks would drown in access logs; `portal.requests_log` has them

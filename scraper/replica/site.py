@@ -48,8 +48,13 @@ class TeaserKind(StrEnum):
     PHOTO = "photo"  # <figure> with caption and "Photo :" credit list
 
 
-TITLE_KINDS = (TeaserKind.RECOMMENDED, TeaserKind.LINKED_HEADLINE, TeaserKind.WIDGET,
-               TeaserKind.BARE_HEADLINE)
+TITLE_KINDS = (
+    TeaserKind.RECOMMENDED,
+    TeaserKind.LINKED_HEADLINE,
+    TeaserKind.WIDGET,
+    TeaserKind.BARE_HEADLINE,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleRef:
@@ -211,27 +216,36 @@ class ReplicaSite:
         edit_delay = rng.randint(1, MAX_EDIT_DELAY) if rng.random() < 0.4 else 0
         tags = rng.sample(words.TAGS[topic], 2) + rng.sample(words.GENERAL_TAGS, rng.randint(0, 2))
         return ArticleRef(
-            index=index, id=article_id, kanal=kanal, sub=sub, section=section, slug=slug,
+            index=index,
+            id=article_id,
+            kanal=kanal,
+            sub=sub,
+            section=section,
+            slug=slug,
             path="/" + "/".join(p for p in (kanal, sub, f"{article_id}-{slug}") if p),
-            title=title, published=published.isoformat(),
+            title=title,
+            published=published.isoformat(),
             modified=(published + timedelta(minutes=edit_delay)).isoformat(),
-            author=_person(rng), tags=tuple(tags), description=_sentence(rng),
+            author=_person(rng),
+            tags=tuple(tags),
+            description=_sentence(rng),
         )
 
     def _others(self, rng: random.Random, index: int, count: int) -> tuple[ArticleRef, ...]:
         """Up to `count` distinct other articles of this site (fewer on tiny sites)."""
         if self.n_articles < 2:
             return ()
-        picked = {(index + rng.randrange(1, self.n_articles)) % self.n_articles
-                  for _ in range(count)}
+        picked = {(index + rng.randrange(1, self.n_articles)) % self.n_articles for _ in range(count)}
         return tuple(self.ref(j) for j in sorted(picked))
 
     def _make_article(self, index: int) -> ReplicaArticle:
         ref = self.ref(index)
         rng = random.Random(f"{self.seed}:{index}:body")
         n_pages = rng.choice((2, 3)) if rng.random() < 0.2 else 1
-        pages = [[_paragraph(rng, "VIVA – " if (p, n) == (0, 0) else "")
-                  for n in range(rng.randint(3, 8))] for p in range(n_pages)]
+        pages = [
+            [_paragraph(rng, "VIVA – " if (p, n) == (0, 0) else "") for n in range(rng.randint(3, 8))]
+            for p in range(n_pages)
+        ]
         div_paragraphs = rng.random() < 0.1
         inserts = self._plan_inserts(rng, index, [len(page) for page in pages])
         popular, related = self._others(rng, index, 5), self._others(rng, index, 4)
@@ -239,14 +253,19 @@ class ReplicaSite:
         lead_credit = f"VIVA.co.id/{_person(rng)}"
         base = {f.name: getattr(ref, f.name) for f in fields(ArticleRef)}
         article = ReplicaArticle(
-            **base, pages=tuple(tuple(page) for page in pages), inserts=inserts,
-            popular=popular, related=related, image=f"/appasset/images/{ref.id}-lead.jpg",
-            lead_caption=lead_caption, lead_credit=lead_credit, div_paragraphs=div_paragraphs,
+            **base,
+            pages=tuple(tuple(page) for page in pages),
+            inserts=inserts,
+            popular=popular,
+            related=related,
+            image=f"/appasset/images/{ref.id}-lead.jpg",
+            lead_caption=lead_caption,
+            lead_credit=lead_credit,
+            div_paragraphs=div_paragraphs,
         )
         return _with_teasers(article)
 
-    def _plan_inserts(self, rng: random.Random, index: int,
-                      page_sizes: list[int]) -> tuple[Insert, ...]:
+    def _plan_inserts(self, rng: random.Random, index: int, page_sizes: list[int]) -> tuple[Insert, ...]:
         kinds = rng.sample(list(TeaserKind), rng.randint(3, len(TeaserKind)))
         if rng.random() < 0.5:  # the real hard case has several bare headlines in one body
             kinds.append(rng.choice((TeaserKind.BARE_HEADLINE, TeaserKind.LINKED_HEADLINE)))

@@ -1,0 +1,102 @@
+"""The `worker` and `merge` commands, and the `--redis` branch of `crawl`: crawling on many machines.
+
+    scraper crawl viva --redis redis://10.0.0.5:6379/0 -o output      # discovery, and a worker too
+    scraper worker viva --redis redis://10.0.0.5:6379/0 -o output     # more workers, any machine
+    scraper merge viva -o output --redis redis://10.0.0.5:6379/0      # -> output/merged/viva/
+
+Each worker writes `<output>/viva/<date>.<worker>.jsonl`. Gather the workers' folders in one place
+(rsync; the file names do not collide) and run `merge`: it keeps the one line of each article
+that its Redis claim names (without --redis: the first line of each URL), into one file per day.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from scraper.crawl_commands import CrawlDisplay, _fail, _setup_logging, build_config, err, print_summary
+from scraper.errors import ScraperError
+
+if TYPE_CHECKING:
+    from scraper.crawl import CrawlConfig, CrawlResult
+
+RedisUrl = Annotated[str, typer.Option("--redis", help="shared queue and state: redis://HOST:PORT/DB")]
+
+
+def crawl_distributed(config: CrawlConfig, redis_url: str, quiet: bool, **options: object) -> CrawlResult:
+    """`scraper crawl --redis`: discovery feeds the shared queue; this process works it too."""
+    from scraper.worker_run import WorkerOptions, run_distributed
+
+    display = CrawlDisplay(enabled=not quiet)
+    try:
+        return run_distributed(config, WorkerOptions(redis_url, **options), on_start=display.attach)  # type: ignore[arg-type]
+    finally:
+        display.stop()
+
+
+def worker(
+    portal: Annotated[str, typer.Argument(help="portal name, e.g. viva")],
+    redis: RedisUrl,
+    output: Annotated[Path, typer.Option("-o", "--output", help="output folder")] = Path("output"),
+    jobs: Annotated[int, typer.Option("-j", "--jobs", help="cleaning processes (default: cores)")] = 0,
+    concurrency: Annotated[int, typer.Option(help="parallel requests to the portal")] = 8,
+    delay: Annotated[float, typer.Option(help="first delay between requests; AutoThrottle adapts")] = 1.0,
+    retries: Annotated[int, typer.Option(help="retries per request, with backoff")] = 3,
+    idle_exit: Annotated[float, typer.Option(help="stop once idle this many seconds; 0: never")] = 10.0,
+    worker_id: Annotated[str | None, typer.Option(help="stable id: a restart settles its files")] = None,
+    heartbeat: Annotated[float, typer.Option(help="seconds of silence until a worker counts as dead")] = 10,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no live progress")] = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
+) -> None:
+    """Fetch and clean articles from the shared queue of a `crawl --redis`, until it stays empty.
+
+    Example: scraper worker viva --redis redis://10.0.0.5:6379/0 -o output
+    """
+    try:
+        config = build_config(
+            portal, output, None, None, jobs=jobs, concurrency=max(1, concurrency),
+            start_delay=max(0.0, delay), retries=max(0, retries), log_level="INFO" if verbose else "WARNING",
+        )  # fmt: skip
+        _setup_logging(verbose)
+        result = crawl_distributed(
+            config, redis, quiet, coordinator=False, worker_id=worker_id, idle_exit=max(0.0, idle_exit),
+            heartbeat_ttl=max(1.0, heartbeat),
+        )  # fmt: skip
+    except ScraperError as exc:
+        raise _fail(str(exc)) from None
+    print_summary(result)
+    if not result.ok:
+        raise typer.Exit(130 if result.report.get("interrupted") else 1)
+
+
+def merge(
+    portal: Annotated[str, typer.Argument(help="portal name, e.g. viva")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="workers' output folder")] = Path("output"),
+    redis: Annotated[str | None, typer.Option("--redis", help="the crawl's Redis: its claims decide")] = None,
+    to: Annotated[Path | None, typer.Option(help="target folder (default: OUTPUT/merged/PORTAL)")] = None,
+) -> None:
+    """Merge the per-worker files of a distributed crawl into one file per day, each article once.
+
+    Example: scraper merge viva -o output --redis redis://10.0.0.5:6379/0
+    """
+    from scraper.shared_state import SharedState, connect
+    from scraper.worker_output import merge as merge_files
+
+    folder = output / portal
+    if not folder.is_dir():
+        raise _fail(f"no output folder {folder}")
+    try:
+        shared = SharedState(connect(redis), portal, "merge") if redis else None
+    except ScraperError as exc:
+        raise _fail(str(exc)) from None
+    target = to or output / "merged" / portal
+    kept, dropped = merge_files(folder, target, shared)
+    summary = f"{portal}: {kept} articles merged into {target}, {dropped} extra lines left out"
+    err.print(summary, highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(worker)
+    app.command()(merge)

@@ -1,0 +1,199 @@
+"""Output of a distributed crawl: one set of files per worker, exactly-once by Redis claims, and
+the merge into the usual one-file-per-day layout.
+
+    <output>/<portal>/<YYYY-MM-DD>.<worker>.jsonl   articles this worker wrote (only it appends)
+    <output>/<portal>/rejects.<worker>.jsonl        its rejects
+    <output>/<portal>/failures.<worker>.jsonl       its requests that failed for good (a log)
+    <output>/<portal>/state.<worker>.sqlite         its copy of the headline index, its offsets
+
+Exactly once: an article line is appended first, then claimed in Redis (`done[url]`, atomic); a
+worker that loses the claim (another worker wrote the URL or the same text first: a request fetched
+twice after a worker was presumed dead) cuts its line off again at once. A kill between the append
+and the claim leaves one unclaimed line at most, the last one written; the worker restarted under
+the same id settles it (claims it, or cuts it), and `merge` keeps only lines whose claim names the
+file's worker, so a worker that never comes back costs nothing either.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from datetime import tzinfo
+from pathlib import Path
+
+import orjson
+
+from scraper.shared_state import SharedState, written_token
+from scraper.sinks import JsonlSink, dumps_line, repair_torn_tail
+from scraper.state import StateStore, output_day
+from scraper.types import Article, Rejected, utc_now_iso
+
+_WORKER_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.([A-Za-z0-9][A-Za-z0-9_-]*)\.jsonl$")
+
+
+class WorkerWriter:
+    """The OutputWriter of one worker (same `write_article`/`write_reject` calls, so the crawl's
+    RejectPipeline works unchanged); `write_article` returns None when written, else who owns it."""
+
+    MAX_OPEN = 16
+
+    def __init__(self, portal_dir: Path, shared: SharedState, state: StateStore, tz: tzinfo) -> None:
+        self.dir, self.shared, self.state, self.tz = portal_dir, shared, state, tz
+        self.worker_id = shared.worker_id
+        self._fds: dict[Path, int] = {}
+        self._rejects: JsonlSink | None = None
+        self._failures: JsonlSink | None = None
+
+    def write_article(self, article: Article) -> str | None:
+        path = self.dir / f"{output_day(article, self.tz)}.{self.worker_id}.jsonl"
+        fd = self._fd(path)
+        start = os.fstat(fd).st_size  # only this worker appends to this file
+        _write_all(fd, dumps_line(article.to_dict()))
+        owner = self.shared.claim_written(article.url, article.content_hash)
+        if owner is not None:
+            os.ftruncate(fd, start)  # lost the claim: the line was never ours to keep
+            return owner
+        self.state.set_reconciled(path, os.fstat(fd).st_size)
+        return None
+
+    def write_reject(self, rejected: Rejected) -> None:
+        # Claimed first: a reject is a diagnostic, losing one to a kill is harmless.
+        if not self.shared.claim_rejected(rejected.url, str(rejected.reason)):
+            return
+        if self._rejects is None:
+            self._rejects = JsonlSink(self.dir / f"rejects.{self.worker_id}.jsonl")
+        self._rejects.write(rejected.to_dict())
+
+    def write_failure(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
+        if self._failures is None:
+            self._failures = JsonlSink(self.dir / f"failures.{self.worker_id}.jsonl")
+        record = {"url": url, "reason": reason, "kind": kind, "detail": detail, "at": utc_now_iso()}
+        self._failures.write(record)
+
+    def _fd(self, path: Path) -> int:
+        fd = self._fds.get(path)
+        if fd is None:
+            if len(self._fds) >= self.MAX_OPEN:
+                os.close(self._fds.pop(next(iter(self._fds))))
+            fd = self._fds[path] = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        return fd
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+        for sink in (self._rejects, self._failures):
+            if sink is not None:
+                sink.close()
+        self._rejects = self._failures = None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def worker_files(portal_dir: Path, worker_id: str | None = None) -> Iterator[tuple[Path, str, str]]:
+    """(path, day, worker) of the per-worker article files, by name."""
+    for path in sorted(portal_dir.glob("*.*.jsonl")):
+        match = _WORKER_FILE.match(path.name)
+        if match and (worker_id is None or match[2] == worker_id):
+            yield path, match[1], match[2]
+
+
+def recover_own_files(portal_dir: Path, shared: SharedState, state: StateStore) -> tuple[int, int]:
+    """After a restart under the same worker id: settle the lines written after the last claim
+    this worker recorded (at most the one it was writing when killed). A line nobody claimed is
+    claimed now; one claimed by another worker, or a second copy of a line of this file, is cut.
+    Returns (claimed, cut)."""
+    claimed = cut = 0
+    for path, _, _ in worker_files(portal_dir, shared.worker_id):
+        repair_torn_tail(path)
+        start = min(state.reconciled_bytes(path), path.stat().st_size)
+        with path.open("rb") as handle:
+            head, tail = handle.read(start), handle.read()
+        lines = tail.splitlines(keepends=True)
+        keep, known = [], _urls(head) if lines else set()
+        for line in lines:
+            record = _record(line)
+            verdict = _settle(record, shared, known) if record else "cut"
+            if verdict != "cut":
+                claimed += verdict == "claimed"
+                keep.append(line)
+                known.add(record["url"])  # type: ignore[index]
+        cut += len(lines) - len(keep)
+        if len(keep) != len(lines):
+            with path.open("rb+") as handle:
+                handle.truncate(start)
+                handle.seek(start)
+                handle.write(b"".join(keep))
+        state.set_reconciled(path, path.stat().st_size)
+    return claimed, cut
+
+
+def _settle(record: dict, shared: SharedState, known: set[str]) -> str:
+    """ "claimed" (now), "mine" (claimed before the kill), or "cut"."""
+    if record["url"] in known:
+        return "cut"  # a refetch that was being cut off when the worker died
+    owner = shared.claim_written(record["url"], record["content_hash"])
+    if owner is None:
+        return "claimed"
+    return "mine" if owner == written_token(shared.worker_id, record["content_hash"]) else "cut"
+
+
+def _urls(data: bytes) -> set[str]:
+    return {record["url"] for line in data.splitlines() if (record := _record(line)) is not None}
+
+
+def _record(line: bytes) -> dict | None:
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    ok = isinstance(record, dict) and record.get("url") and record.get("content_hash")
+    return record if ok else None
+
+
+def merge(portal_dir: Path, target: Path, shared: SharedState | None) -> tuple[int, int]:
+    """Merge every worker's files into `target/<day>.jsonl` (rewritten whole: idempotent), sorted
+    by publication time, then URL. With Redis, a line is kept only if the claim of its URL names
+    its worker and text; without, the first line of each URL (by file name) is kept. Returns
+    (kept, dropped)."""
+    by_day: dict[str, list[tuple[Path, str]]] = {}
+    for path, day, worker in worker_files(portal_dir):
+        by_day.setdefault(day, []).append((path, worker))
+    target.mkdir(parents=True, exist_ok=True)
+    kept = dropped = 0
+    seen: set[str] = set()
+    for day, files in sorted(by_day.items()):
+        records = []
+        for path, worker in files:
+            lines = [r for line in path.read_bytes().splitlines() if (r := _record(line)) is not None]
+            for record in _claimed(lines, worker, shared) if shared else lines:
+                if record["url"] not in seen:
+                    seen.add(record["url"])
+                    records.append(record)
+            dropped += len(lines)
+        dropped -= len(records)
+        records.sort(key=lambda r: (r.get("published_at") or "", r["url"]))
+        _replace(target / f"{day}.jsonl", b"".join(dumps_line(r) for r in records))
+        kept += len(records)
+    return kept, dropped
+
+
+def _claimed(records: list[dict], worker: str, shared: SharedState) -> list[dict]:
+    owners: list[str | None] = []
+    for start in range(0, len(records), 1000):
+        owners += shared.owners([r["url"] for r in records[start : start + 1000]])
+    return [
+        record for record, owner in zip(records, owners, strict=True)
+        if owner == written_token(worker, record["content_hash"])
+    ]  # fmt: skip
+
+
+def _replace(path: Path, data: bytes) -> None:
+    partial = path.with_suffix(".jsonl.partial")
+    partial.write_bytes(data)
+    partial.replace(path)

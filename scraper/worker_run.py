@@ -1,0 +1,195 @@
+"""Run one process of a distributed crawl: settings, spider role, Redis registration, report.
+
+The counterpart of scraper.crawl.run_crawl for `scraper crawl --redis` (coordinator) and
+`scraper worker`; see scraper.worker_crawl for the parts that differ from a local crawl.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import scrapy
+from scrapy.crawler import AsyncCrawlerProcess
+
+from cleaners.portals import portal_by_name
+from scraper.crawl import CrawlConfig, CrawlResult, build_report, scrapy_settings
+from scraper.distributed import COORDINATOR, MAX_HELD, AckCrawler
+from scraper.errors import ConfigError, CrawlLockedError
+from scraper.shared_state import SharedState, connect, host_name
+from scraper.state import PortalLock, StateStore
+from scraper.worker_crawl import DistributedContext
+from scraper.worker_output import WorkerWriter, recover_own_files
+from spiders import portal_tz, spider_for
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    redis_url: str
+    coordinator: bool  # runs discovery (`crawl --redis`); workers only fetch and clean
+    worker_id: str | None = None  # default: the first free <host>-<n> (see _identity)
+    idle_exit: float = 10.0  # workers: stop after the job has been idle this long; 0: never
+    heartbeat_ttl: float = 10.0  # a worker silent this long is dead: its requests are requeued
+
+
+class WorkerLock(PortalLock):
+    """One process per worker id and output folder (several workers may share the folder)."""
+
+    def __init__(self, portal_dir: Path, worker_id: str) -> None:
+        super().__init__(portal_dir, portal_dir.name)
+        self.path = portal_dir / f".lock.{worker_id}"
+
+
+def role_spider(base: type[scrapy.Spider], coordinator: bool) -> type[scrapy.Spider]:
+    """The portal's spider as coordinator (its start requests, then `start_done`) or as worker (no
+    start requests: it only handles the article requests it pops, and takes the base URL, which
+    decides what is on-site, from the coordinator). Callbacks keep their names, so a request
+    pushed by one process runs in another."""
+
+    async def coordinate(self: Any) -> Any:
+        async for request in base.start(self):
+            yield request
+        self.start_done = True
+
+    async def work(self: Any) -> Any:
+        return
+        yield
+
+    def shared_base_url(self: Any) -> str:
+        job = getattr(self.__dict__.get("state"), "job", None)  # None while __init__ runs
+        return (job().base_url if job else None) or self._own_base_url
+
+    def set_base_url(self: Any, value: str) -> None:
+        self._own_base_url = value
+
+    if coordinator:
+        members: dict[str, Any] = {"start": coordinate, "start_done": False}
+    else:
+        members = {"start": work, "start_done": True, "base_url": property(shared_base_url, set_base_url)}
+    spider: type[scrapy.Spider] = type(f"{base.__name__}{'Coordinator' if coordinator else 'Worker'}",
+                                       (base,), members)  # fmt: skip
+    return spider
+
+
+def distributed_settings(config: CrawlConfig, ctx: DistributedContext, options: WorkerOptions) -> dict:
+    settings = scrapy_settings(config, ctx)
+    here = "scraper.worker_crawl"
+    jobs = config.jobs or os.cpu_count() or 1
+    settings.update(
+        SCHEDULER="scraper.distributed.AckScheduler",
+        ITEM_PIPELINES={
+            f"{here}.SyncedCleanPipeline": 100,
+            "scraper.crawl.RejectPipeline": 200,
+            f"{here}.ClaimWritePipeline": 300,
+        },
+        EXTENSIONS={**settings["EXTENSIONS"], f"{here}.WorkerLifecycle": 510},
+        REDIS_URL=options.redis_url,
+        # Scrapy inspects the source of every callback it calls unless this is off: its cache is
+        # keyed by the bound method, a new object per request (~0.7 ms per article here).
+        WARN_ON_GENERATOR_RETURN_VALUE=False,
+        NEWS_IDLE_EXIT=options.idle_exit,
+        # Enough to keep the downloads and the cleaning processes busy; the rest of the queue is
+        # left to the other workers (and is not lost with this one).
+        **{COORDINATOR: options.coordinator, MAX_HELD: config.concurrency + 2 * jobs},
+    )
+    return settings
+
+
+def run_distributed(config: CrawlConfig, options: WorkerOptions, on_start: Any = None) -> CrawlResult:
+    rules = portal_by_name(config.portal)
+    if rules is None:
+        raise ConfigError(f"unknown portal {config.portal!r}")
+    if config.refresh:
+        raise ConfigError("--refresh is not supported with --redis yet")
+    portal_dir = config.output_dir / config.portal
+    lock, shared = _identity(connect(options.redis_url), portal_dir, config.portal, options)
+    try:
+        with StateStore(portal_dir / f"state.{shared.worker_id}.sqlite") as state:
+            try:
+                report, run_id = _run_registered(config, options, shared, state, on_start)
+            finally:
+                shared.leave()
+                if options.coordinator:
+                    shared.end_discovery()
+    finally:
+        lock.release()
+    stamp = report["started"].replace("-", "").replace(":", "")[:15]
+    path = portal_dir / f"run-{stamp}Z-{shared.worker_id}-{run_id}.json"
+    path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    return CrawlResult(report, path)
+
+
+def _identity(
+    client: Any, portal_dir: Path, portal: str, options: WorkerOptions
+) -> tuple[WorkerLock, SharedState]:
+    """The given worker id, or else the first free `<host>-<n>`: stable across restarts on one
+    machine and output folder, so a restarted worker settles what a killed one left in its files."""
+    given = options.worker_id
+    for worker_id in [given] if given else [f"{host_name()}-{n}" for n in range(1, 65)]:
+        lock = WorkerLock(portal_dir, worker_id)
+        try:
+            lock.acquire()
+        except CrawlLockedError:
+            if given:
+                raise
+            continue
+        shared = SharedState(client, portal, worker_id, options.heartbeat_ttl)
+        if shared.register():
+            return lock, shared
+        lock.release()  # alive elsewhere, or died less than a heartbeat ago
+        if given:
+            raise CrawlLockedError(f"worker id {worker_id} is in use by a live worker on {options.redis_url}")
+    raise CrawlLockedError(f"no free worker id {host_name()}-1..64 in {portal_dir}: use --worker-id")
+
+
+def _run_registered(
+    config: CrawlConfig, options: WorkerOptions, shared: SharedState, state: StateStore, on_start: Any
+) -> tuple[dict[str, Any], int]:
+    if options.coordinator and (holder := shared.begin_discovery(config.window, config.base_url)):
+        raise CrawlLockedError(
+            f"another crawl of {config.portal} is discovering on {options.redis_url} "
+            f"(worker {holder}): add workers with `scraper worker` instead"
+        )
+    rules = portal_by_name(config.portal)
+    assert rules is not None
+    portal_dir = config.output_dir / config.portal
+    claimed, cut = recover_own_files(portal_dir, shared, state)
+    writer = WorkerWriter(portal_dir, shared, state, portal_tz(rules))
+    ctx = DistributedContext(config, state, writer, shared)
+    run_id, started = state.start_run(), datetime.now(UTC)
+    spider_cls = role_spider(spider_for(config.portal), options.coordinator)
+    stats = _crawl(spider_cls, distributed_settings(config, ctx, options), ctx, on_start)
+    report = build_report(config, stats, started, claimed)
+    report["counts"].update(
+        requeued=int(stats.get("news/requeued", 0)), already_done=int(stats.get("news/already_done", 0)),
+        recovered_cut=cut,
+    )  # fmt: skip
+    report.update(worker_id=shared.worker_id, coordinator=options.coordinator)
+    if not options.coordinator:  # a worker discovers nothing: finishing is its success
+        report["ok"] = report["finish_reason"] == "finished"
+    state.finish_run(run_id, report["counts"])
+    return report, run_id
+
+
+def _crawl(spider_cls: type[scrapy.Spider], settings: dict, ctx: DistributedContext, on_start: Any) -> dict:
+    config = ctx.config
+    process = AsyncCrawlerProcess(settings)
+    crawler = AckCrawler(spider_cls, settings)
+    process.crawl(
+        crawler, base_url=config.base_url, window=config.window, max_articles=config.max_articles,
+        state=ctx,
+    )  # fmt: skip
+    if on_start is not None:
+        on_start(crawler)
+    try:
+        process.start()
+    finally:
+        pool = getattr(ctx, "pool", None)
+        if pool is not None:  # a forced stop (second Ctrl-C) skips close_spider
+            pool.terminate()
+        ctx.writer.close()
+    return crawler.stats.get_stats()
