@@ -190,6 +190,9 @@ def scrapy_settings(config: CrawlConfig, ctx: CrawlContext) -> dict[str, Any]:
         # interrupted crawl then has the newest news); Scrapy's default queue is LIFO.
         "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy parses the source of every callback on every response to warn about generator
+        # return values: about 0.6 ms of the crawl process per article, for a lint.
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
         "REMOTE_CONTROL_ENABLED": False,  # Scrapy 2.19's code-execution HTTP server: never wanted here
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "LOG_LEVEL": config.log_level,
