@@ -239,23 +239,32 @@ def run_crawl(config: CrawlConfig, on_start: Any = None) -> CrawlResult:
         started = datetime.now(UTC)
         process = AsyncCrawlerProcess(scrapy_settings(config, ctx))
         crawler = process.create_crawler(spider_cls)
-        process.crawl(
-            crawler, base_url=config.base_url, window=config.window,
-            max_articles=config.max_articles, state=ctx,
-        )  # fmt: skip
-        if on_start is not None:
-            on_start(crawler)
-        try:
-            process.start()
-        finally:
-            if ctx.pool is not None:  # a forced stop (second Ctrl-C) skips close_spider
-                ctx.pool.terminate()
-            writer.close()
-        report = build_report(config, crawler.stats.get_stats(), started, reconciled)
+        stats = run_to_end(process, crawler, ctx, on_start)
+        report = build_report(config, stats, started, reconciled)
         state.finish_run(run_id, report["counts"])
     path = portal_dir / f"run-{started.strftime('%Y%m%dT%H%M%SZ')}-{run_id}.json"
     path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
     return CrawlResult(report, path)
+
+
+def run_to_end(process: AsyncCrawlerProcess, crawler: Crawler, ctx: Any, on_start: Any) -> dict[str, Any]:
+    """Run one crawler to its end in `process`; always stop the cleaning pool and close the
+    writer of `ctx` (a CrawlContext or the distributed one); return the crawl stats."""
+    config = ctx.config
+    process.crawl(
+        crawler, base_url=config.base_url, window=config.window,
+        max_articles=config.max_articles, state=ctx,
+    )  # fmt: skip
+    if on_start is not None:
+        on_start(crawler)
+    try:
+        process.start()
+    finally:
+        pool = getattr(ctx, "pool", None)
+        if pool is not None:  # a forced stop (second Ctrl-C) skips close_spider
+            pool.terminate()
+        ctx.writer.close()
+    return crawler.stats.get_stats()
 
 
 # Report counts -> crawl stats keys (set by the spider, the CrawlStats extension and Scrapy).

@@ -17,7 +17,7 @@ import scrapy
 from scrapy.crawler import AsyncCrawlerProcess
 
 from cleaners.portals import portal_by_name
-from scraper.crawl import CrawlConfig, CrawlResult, build_report, scrapy_settings
+from scraper.crawl import CrawlConfig, CrawlResult, build_report, run_to_end, scrapy_settings
 from scraper.distributed import COORDINATOR, MAX_HELD, AckCrawler
 from scraper.errors import ConfigError, CrawlLockedError
 from scraper.shared_state import SharedState, connect, host_name
@@ -176,20 +176,5 @@ def _run_registered(
 
 
 def _crawl(spider_cls: type[scrapy.Spider], settings: dict, ctx: DistributedContext, on_start: Any) -> dict:
-    config = ctx.config
     process = AsyncCrawlerProcess(settings)
-    crawler = AckCrawler(spider_cls, settings)
-    process.crawl(
-        crawler, base_url=config.base_url, window=config.window, max_articles=config.max_articles,
-        state=ctx,
-    )  # fmt: skip
-    if on_start is not None:
-        on_start(crawler)
-    try:
-        process.start()
-    finally:
-        pool = getattr(ctx, "pool", None)
-        if pool is not None:  # a forced stop (second Ctrl-C) skips close_spider
-            pool.terminate()
-        ctx.writer.close()
-    return crawler.stats.get_stats()
+    return run_to_end(process, AckCrawler(spider_cls, settings), ctx, on_start)
