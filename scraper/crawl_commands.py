@@ -37,6 +37,14 @@ _RELATIVE = re.compile(r"^(\d+)([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
+# Options shared by `crawl`, `demo` and `worker` (scraper.worker_commands): one definition each.
+OutputDir = Annotated[Path, typer.Option("-o", "--output", help="output folder")]
+Jobs = Annotated[int, typer.Option("-j", "--jobs", help="cleaning processes (default: cores)")]
+Concurrency = Annotated[int, typer.Option(help="parallel requests to the portal")]
+Delay = Annotated[float, typer.Option(help="first delay between requests; AutoThrottle adapts")]
+Retries = Annotated[int, typer.Option(help="retries per request, with backoff")]
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
@@ -199,11 +207,11 @@ def crawl(
     until: Annotated[str | None, typer.Option(help="newest publication date (a day is included)")] = None,
     max_articles: Annotated[int | None, typer.Option(help="request at most this many new articles")] = None,
     base_url: Annotated[str | None, typer.Option(help="crawl a mirror or replica at this URL")] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="output folder")] = Path("output"),
-    jobs: Annotated[int, typer.Option("-j", "--jobs", help="cleaning processes (default: cores)")] = 0,
-    concurrency: Annotated[int, typer.Option(help="parallel requests to the portal")] = 8,
-    delay: Annotated[float, typer.Option(help="first delay between requests; AutoThrottle adapts")] = 1.0,
-    retries: Annotated[int, typer.Option(help="retries per request, with backoff")] = 3,
+    output: OutputDir = Path("output"),
+    jobs: Jobs = 0,
+    concurrency: Concurrency = 8,
+    delay: Delay = 1.0,
+    retries: Retries = 3,
     backoff: Annotated[float, typer.Option(help="first retry pause in seconds, doubled per retry")] = 0.5,
     timeout: Annotated[float, typer.Option(help="seconds per request before it fails as timeout")] = 30.0,
     max_pages: Annotated[int | None, typer.Option(help="stop after this many responses")] = None,
@@ -287,8 +295,8 @@ def scrape(
 
 def demo(
     articles: Annotated[int, typer.Option(help="articles on the local replica portal")] = 30,
-    output: Annotated[Path, typer.Option("-o", "--output", help="output folder")] = Path("output"),
-    jobs: Annotated[int, typer.Option("-j", "--jobs", help="cleaning processes (default: cores)")] = 0,
+    output: OutputDir = Path("output"),
+    jobs: Jobs = 0,
     show: Annotated[int, typer.Option(help="records to print")] = 5,
 ) -> None:
     """Serve a generated VIVA replica on loopback, crawl it into OUTPUT, show what was written.

@@ -16,7 +16,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scraper.crawl_commands import CrawlDisplay, _fail, _setup_logging, build_config, err, print_summary
+from scraper.crawl_commands import (
+    Concurrency,
+    CrawlDisplay,
+    Delay,
+    Jobs,
+    OutputDir,
+    Retries,
+    _fail,
+    _setup_logging,
+    build_config,
+    err,
+    print_summary,
+)
 from scraper.errors import ScraperError
 
 if TYPE_CHECKING:
@@ -39,11 +51,11 @@ def crawl_distributed(config: CrawlConfig, redis_url: str, quiet: bool, **option
 def worker(
     portal: Annotated[str, typer.Argument(help="portal name, e.g. viva")],
     redis: RedisUrl,
-    output: Annotated[Path, typer.Option("-o", "--output", help="output folder")] = Path("output"),
-    jobs: Annotated[int, typer.Option("-j", "--jobs", help="cleaning processes (default: cores)")] = 0,
-    concurrency: Annotated[int, typer.Option(help="parallel requests to the portal")] = 8,
-    delay: Annotated[float, typer.Option(help="first delay between requests; AutoThrottle adapts")] = 1.0,
-    retries: Annotated[int, typer.Option(help="retries per request, with backoff")] = 3,
+    output: OutputDir = Path("output"),
+    jobs: Jobs = 0,
+    concurrency: Concurrency = 8,
+    delay: Delay = 1.0,
+    retries: Retries = 3,
     idle_exit: Annotated[float, typer.Option(help="stop once idle this many seconds; 0: never")] = 10.0,
     worker_id: Annotated[str | None, typer.Option(help="stable id: a restart settles its files")] = None,
     heartbeat: Annotated[float, typer.Option(help="seconds of silence until a worker counts as dead")] = 10,
