@@ -7,11 +7,17 @@ until all of them are done, so that when an article is cleaned, the titles of th
 lists articles in the window, and its articles are requested as they are found.
 
 The date window is applied to every entry that carries a date, before any article request.
+
+Released articles are handed to Scrapy's scheduler a few hundred at a time (`start` tops it up as
+it drains), not all at once: a request object costs kilobytes, a held entry a few hundred bytes,
+so memory stays flat as the portal grows.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, tzinfo
 from typing import Any
@@ -19,6 +25,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
@@ -34,6 +41,8 @@ from scraper.types import utc_now_iso
 from spiders import ArticlePage, NoState, StateHooks, Window, failure_reason, portal_tz
 
 PRIORITY_PAGE, PRIORITY_ARTICLE, PRIORITY_DISCOVERY, PRIORITY_BACKFILL = 30, 20, 10, 0
+# Released articles in Scrapy's scheduler: topped up to FEED_HIGH once fewer than FEED_LOW wait.
+FEED_LOW, FEED_HIGH, FEED_POLL = 64, 256, 0.01
 
 
 def parse_printed_date(text: str, tz: tzinfo) -> datetime | None:
@@ -70,6 +79,8 @@ class VivaSpider(scrapy.Spider):
         self.article_pattern = re.compile(rules.article_url)
         self._known: set[str] = set()  # article URLs requested, held, skipped or excluded
         self._held: dict[str, FeedEntry] = {}  # found before primary discovery finished
+        self._pending: deque[tuple[str, FeedEntry]] = deque()  # released, fed to the scheduler by start
+        self._feeding = False  # start() feeds released articles (Scrapy's own scheduler only)
         self._requested = 0
         self._primary_open = 0
         self._released = False
@@ -124,6 +135,44 @@ class VivaSpider(scrapy.Spider):
             yield request
         yield self._primary(self.base_url + "/rss", self.parse_rss)
         yield self._indeks_request(self.base_url + "/indeks?page=1")
+        # Another scheduler (the shared Redis queue) holds requests outside this process: there the
+        # released articles go out at once, from the callback that released them.
+        self._feeding = isinstance(self.crawler.engine.scheduler, Scheduler)
+        if self._feeding:
+            async for request in self._feed():
+                yield request
+
+    async def _feed(self) -> AsyncIterator[scrapy.Request]:
+        """Released articles, a batch whenever the scheduler runs low, until none are left."""
+        scheduler = self.crawler.engine.scheduler
+        while not self._released:
+            if self._stalled():
+                self.logger.warning("primary discovery did not finish; releasing held articles")
+                self._primary_open = 1
+                for _ in self._primary_done():
+                    pass
+            await asyncio.sleep(FEED_POLL * 5)
+        while self._pending:
+            if len(scheduler) >= FEED_LOW:  # type: ignore[arg-type]
+                await asyncio.sleep(FEED_POLL)
+                continue
+            for _ in range(FEED_HIGH - len(scheduler)):  # type: ignore[arg-type]
+                if not self._pending:
+                    break
+                url, entry = self._pending.popleft()
+                for request in self._request_article(url, entry):
+                    yield request
+
+    def _stalled(self) -> bool:
+        """Nothing downloading, queued or being processed: a primary request vanished without
+        callback or errback (dropped by a middleware)."""
+        engine = self.crawler.engine
+        return (
+            not engine.downloader.active
+            and not engine.scheduler.has_pending_requests()
+            and engine.scraper.slot is not None
+            and engine.scraper.slot.is_idle()
+        )
 
     def _primary(self, url: str, callback: Any) -> scrapy.Request:
         self._primary_open += 1
@@ -229,6 +278,9 @@ class VivaSpider(scrapy.Spider):
         self._released = True
         held = sorted(self._held.items(), key=lambda kv: _sort_key(kv[1]), reverse=True)
         self._held.clear()
+        if self._feeding:
+            self._pending.extend(held)
+            return
         for url, entry in held:
             yield from self._request_article(url, entry)
 
@@ -256,9 +308,16 @@ class VivaSpider(scrapy.Spider):
         elif self.state.should_skip(url, entry.lastmod):
             self.count("skipped_seen")
         elif not self._released:
-            self._held[url] = entry
+            self._held[url] = self._slim(url, entry)
         else:
             yield from self._request_article(url, entry)
+
+    def _slim(self, url: str, entry: FeedEntry) -> FeedEntry:
+        """What a held entry still needs (title, date), in ~300 bytes instead of ~1,200: the
+        same URL object as in `_known`, no keywords or lastmod, the date in the portal's zone
+        object instead of one zone object per parsed date."""
+        published = entry.published.astimezone(self.tz) if entry.published else None
+        return FeedEntry(url, entry.title, published)
 
     def _request_article(self, url: str, entry: FeedEntry) -> Iterator[scrapy.Request]:
         if self.full:
