@@ -224,7 +224,10 @@ def clean_job(job: CleanJob, headlines: Collection[str] = frozenset()) -> Articl
         page = replace(page, fetched_at=job.fetched_at)
     # Rules by name: a mirror or the local replica (127.0.0.1) is still the portal.
     result = clean_page(page, job.settings, headlines, rules)
-    return replace(result, pages=len(job.bodies)) if isinstance(result, Article) else result
+    if isinstance(result, Article):
+        result = replace(result, pages=len(job.bodies))
+        result.content_hash  # noqa: B018 - computed here, in the cleaning process, and pickled with it
+    return result
 
 
 def _rules(portal: str | None, url: str) -> PortalRules:

@@ -213,15 +213,19 @@ class OutputWriter:
         day = output_day(article, self.tz)
         sink = self._sink(day)
         sink.write(article.to_dict())
-        self.state.mark(article.url, "written", article.content_hash)  # same step as the write
-        return self._advance(sink)
+        with self.state.db:  # one commit for both rows (a commit costs more than the statements)
+            self.state.db.execute("BEGIN")
+            self.state.mark(article.url, "written", article.content_hash)  # same step as the write
+            return self._advance(sink)
 
     def write_reject(self, rejected: Rejected) -> None:
         if self._rejects is None:
             self._rejects = JsonlSink(self.dir / REJECTS_FILE)
         self._rejects.write(rejected.to_dict())
-        self.state.mark(rejected.url, "rejected", detail=str(rejected.reason))
-        self._advance(self._rejects)
+        with self.state.db:
+            self.state.db.execute("BEGIN")
+            self.state.mark(rejected.url, "rejected", detail=str(rejected.reason))
+            self._advance(self._rejects)
 
     def write_failure(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
         """A line in failures.jsonl; the state (failed, so retried later) is the caller's business."""

@@ -89,6 +89,9 @@ class Article:
     fetched_at: str = field(default_factory=utc_now_iso)
     source: str | None = None
     schema_version: int = SCHEMA_VERSION
+    # Computed on first use and pickled with the record: a crawl's cleaning process computes it,
+    # and the crawl process, which checks, writes and records it, does not hash the text again.
+    _hash: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def word_count(self) -> int:
@@ -97,8 +100,10 @@ class Article:
     @property
     def content_hash(self) -> str:
         """sha256 of the whitespace-normalised text: equal text, equal hash, whatever the markup."""
-        normalised = " ".join(self.text.split())
-        return "sha256:" + hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+        if self._hash is None:
+            digest = hashlib.sha256(" ".join(self.text.split()).encode("utf-8")).hexdigest()
+            object.__setattr__(self, "_hash", "sha256:" + digest)
+        return self._hash  # type: ignore[return-value]
 
     def to_dict(self) -> dict[str, Any]:
         record: dict[str, Any] = {"schema_version": self.schema_version}
