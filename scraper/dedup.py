@@ -13,10 +13,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:  # datasketch (with scipy) takes half a second to import: only when deduplicating
+    from datasketch import MinHash, MinHashLSH
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -61,6 +63,8 @@ class Signer:
     """Builds MinHash signatures; the permutations are drawn once and shared by every signature."""
 
     def __init__(self, num_perm: int = NUM_PERM) -> None:
+        from datasketch import MinHash
+
         # Values are already 32-bit hashes: int() passes them through (datasketch still mixes them).
         self._template = MinHash(num_perm=num_perm, hashfunc=int)
 
@@ -141,6 +145,8 @@ class NearDupIndex:
 
 
 def _lsh(threshold: float, num_perm: int) -> MinHashLSH:
+    from datasketch import MinHashLSH
+
     try:
         return MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
     except ValueError:
