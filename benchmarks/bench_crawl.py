@@ -13,6 +13,11 @@ The cleaning-only bound is what the cleaning processes alone could do: the singl
 `clean_job` on 300 pages of the same replica (as served, with the site's headline index; best of 3
 rounds, CPU time), times the number of cleaning processes. The replica is served from this
 process, which takes a share of the same cores.
+
+A second table splits the CPU time of the run per article written: cleaning processes, the crawl
+process (Scrapy, state, output) and the replica server (this process, which a real portal does not
+cost). "cores-limited share" is the share of the bound the crawl could reach with both cores fully
+busy given those costs: the bound's cleaning cost over everything spent per article.
 """
 
 from __future__ import annotations
@@ -73,25 +78,41 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """utime + stime of a live process (None once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def crawl(base_url: str, out: Path, jobs: int) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "scraper.cli", "crawl", "viva", "--base-url", base_url, "-o", str(out),
                "--concurrency", "16", "--delay", "0", "-q", "--jobs", str(jobs)]  # fmt: skip
-    started = time.monotonic()
+    started, server_cpu = time.monotonic(), time.process_time()  # this process: the replica's threads
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     main_peak = worker_peak = 0
+    main_cpu, cleaner_cpu = 0.0, {}  # last CPU seconds read, per process
     while process.poll() is None:
         main_peak = max(main_peak, peak_rss_kb(process.pid))
-        worker_peak = max([worker_peak, *(peak_rss_kb(c) for c in children(process.pid))])
+        main_cpu = cpu_seconds(process.pid) or main_cpu
+        for child in children(process.pid):
+            worker_peak = max(worker_peak, peak_rss_kb(child))
+            cleaner_cpu[child] = cpu_seconds(child) or cleaner_cpu.get(child, 0.0)
         time.sleep(0.2)
-    seconds = time.monotonic() - started
+    seconds, server_cpu = time.monotonic() - started, time.process_time() - server_cpu
     stderr = process.stderr.read().decode() if process.stderr else ""
     if process.returncode != 0:
         sys.exit(f"crawl failed ({process.returncode}): {stderr[-2000:]}")
     report = orjson.loads(max((out / "viva").glob("run-*.json")).read_bytes())
     written = report["counts"]["written"]
+    per_article = 1000 / max(1, written)
     return {"written": written, "seconds": seconds, "rate": written / seconds,
-            "main_mb": main_peak / 1024, "worker_mb": worker_peak / 1024}  # fmt: skip
+            "main_mb": main_peak / 1024, "worker_mb": worker_peak / 1024,
+            "crawl_ms": main_cpu * per_article, "clean_ms": sum(cleaner_cpu.values()) * per_article,
+            "server_ms": server_cpu * per_article}  # fmt: skip
 
 
 def main() -> None:
@@ -116,6 +137,15 @@ def main() -> None:
     for count, r, bound in rows:
         print(f"{count:>9}{r['written']:>9.0f}{r['seconds']:>9.1f}{r['rate']:>12.1f}{bound:>15.1f}"
               f"{r['rate'] / bound:>10.0%}{r['main_mb']:>13.0f} MB{r['worker_mb']:>6.0f} MB")  # fmt: skip
+    print("\nCPU per article written (ms): where the two cores went")
+    print(f"{'articles':>9}{'cleaning':>10}{'crawl process':>15}{'replica server':>16}{'bound/s':>9}"
+          f"{'cores-limited share':>21}")  # fmt: skip
+    for count, r, bound in rows:
+        clean_only = 1000 * processes / bound  # ms of one process per article, cleaning alone
+        # With every core busy, a crawl reaches clean_only / (all CPU per article) of the bound.
+        share = clean_only / (r["clean_ms"] + r["crawl_ms"] + r["server_ms"])
+        print(f"{count:>9}{r['clean_ms']:>10.2f}{r['crawl_ms']:>15.2f}{r['server_ms']:>16.2f}{bound:>9.0f}"
+              f"{share:>21.0%}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -89,13 +89,16 @@ class Article:
     fetched_at: str = field(default_factory=utc_now_iso)
     source: str | None = None
     schema_version: int = SCHEMA_VERSION
-    # Computed on first use and pickled with the record: a crawl's cleaning process computes it,
-    # and the crawl process, which checks, writes and records it, does not hash the text again.
+    # Computed on first use and pickled with the record: a crawl's cleaning process computes them,
+    # and the crawl process, which checks, writes and records them, does not go over the text again.
     _hash: str | None = field(default=None, init=False, repr=False, compare=False)
+    _words: int | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def word_count(self) -> int:
-        return len(self.text.split())
+        if self._words is None:
+            object.__setattr__(self, "_words", len(self.text.split()))
+        return self._words  # type: ignore[return-value]
 
     @property
     def content_hash(self) -> str:
