@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from scraper.replica import ReplicaArticle, ReplicaPortal, ReplicaSite, Response, TeaserKind
-from scraper.replica.pages import route
+from scraper.replica.pages import kanal_path, route
 
 NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
@@ -280,3 +280,115 @@ def test_stop_is_prompt_and_releases_the_port() -> None:
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))
+
+
+# -- page weight and site chrome --------------------------------------------------------------------
+
+
+def test_article_pages_weigh_what_real_portal_pages_weigh() -> None:
+    """Real article pages are 33-290 KB (median about 62 KB; VIVA 2016: 78 KB), mostly chrome: a
+    bare replica page (8 KB) made benchmarks measure an unrealistically cheap cleaning cost."""
+    site = ReplicaSite(60, seed=2)
+    sizes = []
+    for article in site.iter_articles():
+        sizes.append(len(route(site, "http://127.0.0.1:8000", article.path + "?page=all").body))
+        for page in range(1, len(article.pages) + 1):
+            sizes.append(len(route(site, "http://127.0.0.1:8000", f"{article.path}?page={page}").body))
+    assert len(sizes) > 70  # split articles were measured page by page too
+    assert all(60_000 <= size <= 120_000 for size in sizes), (min(sizes), max(sizes))
+    assert 75_000 <= sum(sizes) / len(sizes) <= 85_000
+
+
+def test_chrome_is_outside_the_body_and_carries_no_pager_or_index_markup(small: ReplicaPortal) -> None:
+    article = small.site.article(4)
+    page = get(small, article.path + "?page=all").text
+    body = page[page.index('<div class="main-content-detail">') : page.index("</article>")]
+    assert page.count('<div class="main-content-detail">') == 1
+    assert page.count("<a href=") + page.count("<a class=") > 150  # menu, sidebars, footer
+    assert len(re.findall(r"<meta ", page)) > 40 and "<style>" in page and "window.__VIVA_STATE__" in page
+    assert "Terkini" in page and "Pilihan Redaksi" in page and "ads-slot" in page and "<footer" in page
+    assert "Terkini" not in body and "ads-slot" not in body and "widget-item" not in body
+    # the sidebar lists other articles, never this one
+    sidebar = page[page.index('<aside class="layout-right"') :]
+    assert f'href="{article.path}"' not in sidebar and f'href="{small.site.article(0).path}"' in sidebar
+    # nothing a spider or the pager logic would mistake for its own markup
+    assert re.search(r"[?&]page=\d", page) is None
+    assert "article-list-row" not in page and "pagination-next" not in page and 'rel="next"' not in page
+    indeks = get(small, "/indeks").text
+    assert indeks.count('<div class="article-list-row">') == 20 and indeks.count("pagination-next") == 1
+
+
+def test_menu_hubs_resolve(small: ReplicaPortal) -> None:
+    page = get(small, "/").text
+    hubs = set(re.findall(r'class="mega-menu-(?:kanal|sub)__link" href="(/[^"]+)"', page))
+    assert 60 <= len(hubs) <= 120
+    assert {kanal_path(ref) for ref in small.site.iter_refs()} <= hubs  # every breadcrumb is in the menu
+    for hub in sorted(hubs)[:10]:
+        assert get(small, hub).status_code == 200, hub
+
+
+# -- the HTTP server --------------------------------------------------------------------------------
+
+
+def raw_exchange(portal: ReplicaPortal, data: bytes) -> bytes:
+    """Send raw bytes on one connection, return everything the server sends until it closes."""
+    port = int(portal.base_url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(data)
+        received = b""
+        while chunk := connection.recv(1 << 16):
+            received += chunk
+    return received
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(small: ReplicaPortal) -> None:
+    small.reset_counters()
+    paths = [small.site.article(i).path + "?page=all" for i in range(3)]
+    request = "GET {} HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n"
+    pipelined = "".join(request.format(path) for path in paths[:2]) + request.format(paths[2])[:-2]
+    received = raw_exchange(small, (pipelined + "Connection: close\r\n\r\n").encode())
+    assert received.count(b"HTTP/1.1 200 OK\r\n") == 3
+    heads = re.findall(rb"HTTP/1.1 200 OK\r\n(.*?)\r\n\r\n", received, re.S)
+    assert all(b"Content-Type: text/html; charset=utf-8" in head for head in heads)
+    assert all(re.search(rb"Content-Length: \d+", head) for head in heads)
+    assert b"Connection: close" not in received  # the client asked to close: no need to say so
+    assert [target for _, _, target in small.requests_log] == paths
+    assert received.endswith(b"</html>\n")
+
+
+def test_http_1_0_closes_and_oddities_get_errors(small: ReplicaPortal) -> None:
+    small.reset_counters()
+    one = raw_exchange(small, b"GET /robots.txt HTTP/1.0\r\n\r\n")
+    assert one.startswith(b"HTTP/1.1 200 OK\r\n") and one.endswith(b"/sitemap.xml\n")
+    post = raw_exchange(small, b"POST /request/load-more-indeks HTTP/1.1\r\nContent-Length: 3\r\n\r\nx=1")
+    assert post.startswith(b"HTTP/1.1 501 ")
+    assert raw_exchange(small, b"NONSENSE\r\n\r\n").startswith(b"HTTP/1.1 400 ")
+    assert raw_exchange(small, b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.1 414 ")
+    # a body on a GET is read and skipped; "//" never starts a target (as in http.server)
+    both = raw_exchange(
+        small,
+        b"GET //robots.txt HTTP/1.1\r\nContent-Length: 2\r\n\r\nabGET /rss HTTP/1.1\r\nConnection: close\r\n\r\n",
+    )
+    assert both.count(b"HTTP/1.1 200 OK") == 2
+    assert [(method, target) for _, method, target in small.requests_log] == [
+        ("GET", "/robots.txt"),
+        ("GET", "/robots.txt"),
+        ("GET", "/rss"),
+    ]
+
+
+def test_streamed_and_mismatched_bodies_close_the_connection() -> None:
+    def faults(target: str) -> Response | None:
+        if target == "/stream":
+            return Response(200, {"Content-Type": "text/plain"}, iter([b"one ", b"two"]))  # type: ignore[arg-type]
+        if target == "/short":
+            return Response(200, {"Content-Length": "2"}, b"four")
+        return None
+
+    with ReplicaPortal(ReplicaSite(3), faults=faults) as portal:
+        streamed = raw_exchange(portal, b"GET /stream HTTP/1.1\r\n\r\nGET /robots.txt HTTP/1.1\r\n\r\n")
+        assert streamed.endswith(b"\r\n\r\none two") and b"Connection: close" in streamed
+        assert b"content-length" not in streamed.lower()
+        short = raw_exchange(portal, b"GET /short HTTP/1.1\r\n\r\n")
+        assert short.endswith(b"\r\n\r\nfour") and b"Connection: close" in short
+        assert portal.hits["/robots.txt"] == 0  # nothing is read after a response that closes

@@ -39,10 +39,17 @@ def test_replica_articles_come_out_exactly_clean(with_index: bool) -> None:
         assert result.title == article.title
         assert result.published_at == article.published
         assert list(result.authors) == [article.author]
+        # the site chrome (menus, sidebars of other articles, meta tags, scripts) changes nothing
+        assert (result.section, list(result.tags)) == (article.section, list(article.tags))
+        assert result.canonical_url == BASE + article.path and result.image == BASE + article.image
+        assert result.description == article.description and result.modified_at == article.modified
 
 
-def test_first_page_of_a_multi_page_article_has_only_its_paragraphs() -> None:
-    index = next(i for i in range(120) if len(SITE.article(i).pages) > 1)
+def test_each_page_of_a_multi_page_article_has_only_its_paragraphs() -> None:
+    index = next(i for i in range(120) if len(SITE.article(i).pages) == 3)
     article = SITE.article(index)
     result = clean_replica(index, frozenset(), query="")
     assert result.text.splitlines() == list(article.pages[0])
+    for page in (2, 3):  # each page carries the whole chrome again
+        result = clean_replica(index, frozenset(), query=f"?page={page}")
+        assert result.text.splitlines() == list(article.pages[page - 1])

@@ -5,26 +5,33 @@
         assert portal.hits["/robots.txt"] == 1
 
 It speaks HTTP/1.1 with keep-alive (a benchmark crawl of 50,000 articles should not pay a TCP
-handshake per page) on daemon threads, and records every request so tests can assert what a
-crawler fetched.
+handshake per page) on daemon threads, one per connection, and records every request so tests can
+assert what a crawler fetched.
+
+The server shares the machine with the crawler it serves, so it is kept cheap: a minimal HTTP/1.x
+parser (request line, then only the headers it needs) instead of `http.server`'s email-parser
+one, and each response goes out in one write. Pages come as their pre-encoded parts
+(`pages.Chunks`), joined once with the response head.
 """
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import socketserver
 import struct
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterable
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
-from typing import Self
+from typing import BinaryIO, Self
 
 from scraper.replica.feeds import Response
-from scraper.replica.pages import route
+from scraper.replica.pages import Chunks, route_chunks
 from scraper.replica.site import ReplicaSite
 
 FaultHook = Callable[[str], Response | None]
@@ -39,6 +46,13 @@ that is an iterable of byte chunks instead of bytes is streamed (sizes beyond me
 """
 ABORT = 0
 
+SERVER = f"ReplicaVIVA/1.0 Python/{sys.version.split()[0]}"
+IDLE_TIMEOUT = 30.0  # drop idle keep-alive connections eventually
+MAX_LINE = 65_536  # longest request or header line (http.server's limit)
+MAX_HEADERS = 100
+MAX_REQUEST_BODY = 1024 * 1024  # a GET with a body is odd; one larger than this closes the connection
+_REASONS = {code: reason for code, (reason, _) in BaseHTTPRequestHandler.responses.items()}
+
 
 class ReplicaPortal:
     """Serves `site` on http://host:port (port 0 picks a free port) from a background thread."""
@@ -50,7 +64,8 @@ class ReplicaPortal:
         self.hits: Counter[str] = Counter()
         self.requests_log: list[tuple[float, str, str]] = []  # (time.monotonic(), method, target)
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
+        self._base_url = ""
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
 
@@ -58,17 +73,18 @@ class ReplicaPortal:
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("the portal is not running: call start() first")
-        return f"http://{self.host}:{self._server.server_address[1]}"
+        return self._base_url
 
     def start(self) -> Self:
         if self._server is not None:
             return self
-        server = _QuietServer((self.host, self.port), _handler_for(self))
+        server = _Server((self.host, self.port), _handler_for(self))
         self._server = server
+        self._base_url = f"http://{self.host}:{server.server_address[1]}"
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},
-            name=f"replica-portal-{self.base_url}",
+            name=f"replica-portal-{self._base_url}",
             daemon=True,
         )
         self._thread.start()
@@ -104,13 +120,14 @@ class ReplicaPortal:
             self.requests_log.clear()
 
     def respond(self, method: str, target: str) -> Response:
-        """Record the request, then answer it: fault hook first, then the site's routes."""
+        """Record the request, then answer it: fault hook first, then the site's routes. An HTML
+        page of the site comes with a `pages.Chunks` body (see `route_chunks`)."""
         with self._lock:
             self.hits[target] += 1
             self.requests_log.append((time.monotonic(), method, target))
         response = self.faults(target) if self.faults is not None else None
         if response is None:
-            response = route(self.site, self.base_url, target)
+            response = route_chunks(self.site, self.base_url, target)
         return response
 
     def _track(self, connection: socket.socket, open_: bool) -> None:
@@ -121,8 +138,10 @@ class ReplicaPortal:
                 self._connections.discard(connection)
 
 
-class _QuietServer(ThreadingHTTPServer):
+class _Server(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True  # as http.server: a restarted benchmark can take the port back
     daemon_threads = True  # a stuck client must never keep the process alive
+    request_queue_size = 128  # a crawler opening 16+ connections at once must not wait for SYN retries
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Clients that hang up mid-response (crawlers cancelling, benchmarks ending) are normal
@@ -131,49 +150,143 @@ class _QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
-def _handler_for(portal: ReplicaPortal) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "ReplicaVIVA/1.0"
-        timeout = 30  # drop idle keep-alive connections eventually
+class _Clock:
+    """The Date header, formatted once per second rather than once per response."""
+
+    def __init__(self) -> None:
+        self.second, self.text = -1, ""
+
+    def now(self) -> str:
+        second = int(time.time())
+        if second != self.second:  # threads may race here: both write the same text
+            self.text, self.second = formatdate(second, usegmt=True), second
+        return self.text
+
+
+_clock = _Clock()
+
+
+def _handler_for(portal: ReplicaPortal) -> type[socketserver.BaseRequestHandler]:
+    class Handler(socketserver.BaseRequestHandler):
+        """One keep-alive connection: requests are read and answered in turn until either side
+        closes, the client goes idle for IDLE_TIMEOUT, or a response cannot be followed by more."""
+
+        request: socket.socket
 
         def setup(self) -> None:
-            super().setup()
-            portal._track(self.connection, True)
+            self.request.settimeout(IDLE_TIMEOUT)
+            with contextlib.suppress(OSError):  # responses are single writes: no need to coalesce
+                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.rfile: BinaryIO = self.request.makefile("rb")
+            portal._track(self.request, True)
 
         def finish(self) -> None:
-            portal._track(self.connection, False)
-            super().finish()
+            portal._track(self.request, False)
+            with contextlib.suppress(OSError):
+                self.rfile.close()
 
-        def do_GET(self) -> None:
-            self._send(portal.respond("GET", self.path), with_body=True)
-
-        def do_HEAD(self) -> None:
-            self._send(portal.respond("HEAD", self.path), with_body=False)
-
-        def _send(self, response: Response, with_body: bool) -> None:
-            if response.status == ABORT:
-                # Linger 0: closing sends a TCP reset, as a crashed server or middlebox would.
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.close_connection = True
-                return
-            self.send_response(response.status)
-            headers = {key.lower(): (key, value) for key, value in response.headers.items()}
-            for key, value in headers.values():
-                self.send_header(key, value)
-            declared = headers.get("content-length", (None, None))[1]
-            streamed = not isinstance(response.body, bytes)
-            if declared is None and not streamed:
-                self.send_header("Content-Length", str(len(response.body)))
-            elif declared is None or (not streamed and int(declared) != len(response.body)):
-                self.close_connection = True  # the body will not match: the client must not reuse
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if with_body:
-                for chunk in (response.body,) if not streamed else response.body:
-                    self.wfile.write(chunk)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass  # tests and benchmarks would drown in access logs; `portal.requests_log` has them
+        def handle(self) -> None:
+            with contextlib.suppress(TimeoutError):  # an idle keep-alive connection: just close
+                while _serve_one(portal, self.request, self.rfile):
+                    pass
 
     return Handler
+
+
+def _serve_one(portal: ReplicaPortal, connection: socket.socket, rfile: BinaryIO) -> bool:
+    """Read one request and answer it; True if the connection stays open for another."""
+    line = rfile.readline(MAX_LINE + 1)
+    if line in (b"\r\n", b"\n"):  # RFC 9112 2.2: ignore an empty line before a request line
+        line = rfile.readline(MAX_LINE + 1)
+    if not line:
+        return False  # the client closed the connection
+    if len(line) > MAX_LINE:
+        return _error(connection, 414)
+    words = line.decode("latin-1").split()
+    if len(words) != 3 or not words[2].startswith("HTTP/"):
+        return _error(connection, 400)
+    method, target, version = words
+    keep_alive = version == "HTTP/1.1"
+    body_length = 0
+    for _ in range(MAX_HEADERS + 1):
+        header = rfile.readline(MAX_LINE + 1)
+        if header in (b"\r\n", b"\n", b""):
+            break
+        if len(header) > MAX_LINE:
+            return _error(connection, 431)
+        name, _, value = header.partition(b":")
+        name = name.strip().lower()
+        if name == b"connection":
+            tokens = value.strip().lower()
+            if tokens == b"close":
+                keep_alive = False
+            elif tokens == b"keep-alive":
+                keep_alive = True
+        elif name == b"content-length":
+            body_length = int(value) if value.strip().isdigit() else -1
+        elif name == b"transfer-encoding":
+            keep_alive = False  # a chunked request body is not read: nothing may follow it
+    else:
+        return _error(connection, 431)
+    if not 0 <= body_length <= MAX_REQUEST_BODY:
+        keep_alive = False
+    elif body_length:
+        rfile.read(body_length)  # never used, but read so that the next request starts clean
+    if method not in ("GET", "HEAD"):
+        return _error(connection, 501)
+    if target.startswith("//"):  # as http.server (gh-87389): never a scheme-relative path
+        target = "/" + target.lstrip("/")
+    response = portal.respond(method, target)
+    if response.status == ABORT:
+        # Linger 0: closing sends a TCP reset, as a crashed server or middlebox would.
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        return False
+    return _send(connection, response, method == "GET") and keep_alive
+
+
+def _send(connection: socket.socket, response: Response, with_body: bool) -> bool:
+    """Write the response; False if the connection must close after it."""
+    lines = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, '')}", f"Server: {SERVER}"]
+    lines.append(f"Date: {_clock.now()}")
+    keep = True
+    declared: str | None = None
+    for key, (name, value) in {key.lower(): (key, value) for key, value in response.headers.items()}.items():
+        lines.append(f"{name}: {value}")
+        if key == "content-length":
+            declared = value
+        elif key == "connection":  # as http.server's send_header: the hook decides
+            keep = value.lower() != "close"
+    body = response.body
+    parts: Chunks | None = (
+        body if isinstance(body, Chunks) else Chunks((body,)) if isinstance(body, bytes) else None
+    )
+    size = sum(map(len, parts)) if parts is not None else 0
+    if declared is None and parts is not None:
+        lines.append(f"Content-Length: {size}")
+    elif declared is None or (parts is not None and int(declared) != size):
+        keep = False  # the body will not match: the client must not reuse the connection
+        lines.append("Connection: close")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    if not with_body:
+        connection.sendall(head)
+    elif parts is not None:
+        connection.sendall(b"".join((head, *parts)))  # one write; joining costs less than a syscall
+    else:  # an iterable of chunks, streamed as it comes
+        connection.sendall(head)
+        chunks: Iterable[bytes] = body
+        for chunk in chunks:
+            connection.sendall(chunk)
+    return keep
+
+
+def _error(connection: socket.socket, status: int) -> bool:
+    """A plain-text error for a request the server cannot take; the connection then closes."""
+    reason = _REASONS.get(status, "")
+    body = f"{status} {reason}\n".encode()
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nServer: {SERVER}\r\nDate: {_clock.now()}\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    with contextlib.suppress(OSError):
+        connection.sendall(head.encode("latin-1") + body)
+    return False
