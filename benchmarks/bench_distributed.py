@@ -1,8 +1,10 @@
 """Distributed crawl on Redis: one worker vs two, the shared duplicate filter's memory, and what
-more machines should give.
+more machines should give; or (--kill) exactly-once output when a worker is killed mid-crawl.
 
     python benchmarks/bench_distributed.py [--articles 5000] [--latency 0 20] [--concurrency 8]
                                            [--fingerprints 1000000] [--redis redis://HOST:PORT/DB]
+    python benchmarks/bench_distributed.py --kill [--seed 1] [--no-restart] [--articles 5000]
+                                           [--concurrency 16]
 
 Serves a replica of N articles on loopback and crawls it twice through the CLI, each process
 limited to one cleaning process (--jobs 1): `crawl --redis` alone, then `crawl --redis` plus one
@@ -17,6 +19,12 @@ stores them; inserted into an empty database, INFO used_memory before and after)
 of the crawl's own state per article, and Redis CPU and commands per article, from which the
 number of workers one Redis instance can serve follows. Without --redis a redis-server is
 started on a free loopback port and stopped at the end.
+
+--kill: `crawl --redis` plus one `scraper worker` (--jobs 1, --delay 0 each) crawl the replica;
+the worker is SIGKILLed once a seeded random share (10% to 70%) of the articles is claimed, and
+restarted under its id once its heartbeat has expired (--no-restart: left dead; the coordinator
+takes back what it held). Then `scraper merge`, and the count: every article exactly once, with its
+gold text, and no torn line. tests/test_distributed.py runs the same procedure.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import random
 import resource
 import shutil
 import socket
@@ -31,8 +40,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import orjson
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -116,6 +128,89 @@ def run_job(base_url: str, url: str, workers: int, concurrency: int, out: Path) 
     }
 
 
+def kill_run(
+    portal: ReplicaPortal, url: str, out: Path, seed: int, concurrency: int = 16, restart: bool = True,
+    timeout: float = 600,
+) -> dict[str, Any]:  # fmt: skip
+    """Coordinator + worker "victim"; SIGKILL the victim at a seeded random moment; merge; count."""
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    target = int(len(portal.site) * random.Random(seed).uniform(0.1, 0.7))
+    common = ("-o", str(out), "--redis", url, "--jobs", "1", "--concurrency", str(concurrency),
+              "--delay", "0", "-q")  # fmt: skip
+    victim_args = ("worker", "viva", *common, "--worker-id", "victim", "--heartbeat", "2", "--idle-exit", "2")
+    started, deadline = time.monotonic(), time.monotonic() + timeout
+    processes = [cli("crawl", "viva", "--base-url", portal.base_url, *common), cli(*victim_args)]
+    try:
+        while client.hlen("news:viva:done") < target:
+            if any(p.poll() is not None for p in processes) or time.monotonic() > deadline:
+                raise RuntimeError("the crawl ended or timed out before the kill")
+            time.sleep(0.01)
+        held = client.zcard("news:viva:processing:victim")
+        processes[1].kill()
+        processes[1].wait()
+        kill = {
+            "seed": seed, "killed_after_s": time.monotonic() - started, "held_at_kill": held,
+            "claims_at_kill": client.hlen("news:viva:done"), "victim_lines_at_kill": _lines(out, "victim"),
+        }  # fmt: skip
+        if restart:  # its id is free again once its heartbeat has expired
+            while client.exists("news:viva:hb:victim"):
+                time.sleep(0.05)
+            processes.append(cli(*victim_args))
+        errors = [p.communicate(timeout=max(1.0, deadline - time.monotonic()))[1] for p in processes]
+        seconds = time.monotonic() - started
+        if processes[0].returncode != 0 or processes[-1].returncode != (0 if restart else -9):
+            raise RuntimeError(f"crawl failed: {b' '.join(errors).decode()[-3000:]}")
+    finally:
+        for process in processes:  # on a failure: nothing left running
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    merged = cli("merge", "viva", "-o", str(out), "--redis", url)
+    if merged.wait(timeout=timeout) != 0:
+        raise RuntimeError(f"merge failed: {merged.communicate()[1].decode()}")
+    reports = [orjson.loads(path.read_bytes())["counts"] for path in (out / "viva").glob("run-*.json")]
+    after = {key: sum(r.get(key, 0) for r in reports) for key in ("requeued", "reconciled", "recovered_cut")}
+    # Left dead, the victim's last line may stay torn in its own file: merge skips it, as it should.
+    counted = count_output(out, portal, worker_files=restart)
+    return {**kill, **after, **counted, "seconds": seconds, "restarted": restart}
+
+
+def _lines(out: Path, worker: str = "*") -> int:
+    return sum(len(p.read_bytes().splitlines()) for p in (out / "viva").glob(f"2*.{worker}.jsonl"))
+
+
+def count_output(out: Path, portal: ReplicaPortal, worker_files: bool = True) -> dict[str, int]:
+    """The merged output against the replica: duplicates, missing, wrong text; torn lines in it
+    (and in the workers' files)."""
+    gold = {portal.base_url + article.path: article.body_text for article in portal.site.iter_articles()}
+    records, torn = _parse((out / "merged" / "viva").glob("*.jsonl"))
+    torn += _parse((out / "viva").glob("2*.*.jsonl"))[1] if worker_files else 0
+    counts = Counter(record["url"] for record in records)
+    return {
+        "articles": len(gold),
+        "worker_lines": _lines(out),
+        "merged": len(records),
+        "duplicates": sum(n - 1 for n in counts.values()),
+        "missing": len(gold.keys() - counts.keys()),
+        "unknown": len(counts.keys() - gold.keys()),
+        "wrong_text": sum(record["text"] != gold.get(record["url"]) for record in records),
+        "torn": torn,
+    }
+
+
+def _parse(paths: Any) -> tuple[list[dict[str, Any]], int]:
+    """The records in the JSON lines files `paths`, and the number of lines that do not parse."""
+    records, torn = [], 0
+    for path in paths:
+        for line in path.read_bytes().splitlines():
+            try:
+                records.append(orjson.loads(line))
+            except orjson.JSONDecodeError:
+                torn += 1
+    return records, torn
+
+
 def dupefilter_memory(url: str, count: int) -> float:
     """Bytes of Redis memory per fingerprint in a set of `count` sha1 hex strings."""
     client = redis.Redis.from_url(url)
@@ -150,7 +245,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="parallel requests per process")
     parser.add_argument("--fingerprints", type=int, default=1_000_000)
     parser.add_argument("--redis", help="use this Redis (its database is flushed!)")
+    parser.add_argument("--kill", action="store_true", help="kill a worker mid-crawl; count the output")
+    parser.add_argument("--seed", type=int, default=1, help="--kill: seed of the kill moment")
+    parser.add_argument("--no-restart", action="store_true", help="--kill: leave the killed worker dead")
     args = parser.parse_args()
+    if args.kill:
+        return main_kill(args)
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         server, url = (None, args.redis) if args.redis else start_redis(Path(tmp))
@@ -168,6 +268,35 @@ def main() -> None:
     for latency, pair in runs.items():
         report_pair(latency, pair)
     report_redis(args, runs, per_fingerprint, rtt)
+
+
+def main_kill(args: argparse.Namespace) -> None:
+    concurrency = args.concurrency if "--concurrency" in sys.argv else 16
+    with tempfile.TemporaryDirectory() as tmp:
+        server, url = (None, args.redis) if args.redis else start_redis(Path(tmp))
+        try:
+            with ReplicaPortal(ReplicaSite(args.articles, seed=1)) as portal:
+                run = kill_run(portal, url, Path(tmp), args.seed, concurrency, not args.no_restart)
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait()
+    print(f"replica: {run['articles']} articles; crawl --redis + 1 worker, --jobs 1 --concurrency "
+          f"{concurrency} --delay 0 each; {os.cpu_count()} cores")  # fmt: skip
+    print(f"kill (seed {run['seed']}): SIGKILL of the worker {run['killed_after_s']:.1f}s after the launch, "
+          f"at {run['claims_at_kill']} claims, holding {run['held_at_kill']} requests, "
+          f"{run['victim_lines_at_kill']} lines in its files; " + ("restarted under its id once its "
+          "heartbeat expired" if run["restarted"] else "not restarted"))  # fmt: skip
+    settled = (f"; the restarted worker claimed {run['reconciled']} unclaimed lines of its files and cut "
+               f"{run['recovered_cut']}" if run["restarted"] else "")  # fmt: skip
+    print(f"after the kill: {run['requeued']} requests it held requeued (by the survivor, or by itself "
+          f"on restart){settled}")  # fmt: skip
+    print(f"crawl {run['seconds']:.1f}s; lines in worker files {run['worker_lines']}; "
+          f"merged {run['merged']}: "
+          f"duplicates {run['duplicates']}, missing {run['missing']}, unknown {run['unknown']}, "
+          f"wrong text {run['wrong_text']}, torn lines {run['torn']}")  # fmt: skip
+    bad = run["duplicates"] + run["missing"] + run["unknown"] + run["wrong_text"] + run["torn"]
+    sys.exit(1 if bad or run["merged"] != run["articles"] else 0)
 
 
 def crawl_pair(args: argparse.Namespace, url: str, latency: float, tmp: Path) -> dict[int, dict[str, float]]:

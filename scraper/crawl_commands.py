@@ -43,6 +43,9 @@ Jobs = Annotated[int, typer.Option("-j", "--jobs", help="cleaning processes (def
 Concurrency = Annotated[int, typer.Option(help="parallel requests to the portal")]
 Delay = Annotated[float, typer.Option(help="first delay between requests; AutoThrottle adapts")]
 Retries = Annotated[int, typer.Option(help="retries per request, with backoff")]
+Backoff = Annotated[float, typer.Option(help="first retry pause in seconds, doubled per retry")]
+Timeout = Annotated[float, typer.Option(help="seconds per request before it fails as timeout")]
+MaxPages = Annotated[int | None, typer.Option(help="stop after this many responses")]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -212,9 +215,9 @@ def crawl(
     concurrency: Concurrency = 8,
     delay: Delay = 1.0,
     retries: Retries = 3,
-    backoff: Annotated[float, typer.Option(help="first retry pause in seconds, doubled per retry")] = 0.5,
-    timeout: Annotated[float, typer.Option(help="seconds per request before it fails as timeout")] = 30.0,
-    max_pages: Annotated[int | None, typer.Option(help="stop after this many responses")] = None,
+    backoff: Backoff = 0.5,
+    timeout: Timeout = 30.0,
+    max_pages: MaxPages = None,
     refresh: Annotated[bool, typer.Option(help="re-fetch written articles updated since")] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no live progress")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,

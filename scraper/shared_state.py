@@ -10,10 +10,11 @@ Keys, all under `news:<portal>:` (one crawl job per portal per Redis database):
     hb:<id>            str   heartbeat of worker <id>, with a TTL: gone means dead
     workers            set   worker ids that may hold a processing zset
     discovering        str   id of the worker running discovery, with a TTL
-    job                hash  the coordinator's date window and base URL
+    job                hash  the coordinator's date window, base URL and refresh flag
     failed             hash  url -> first failure time: asked for again by later crawls
     done               hash  url -> "w|<id>|<hash16>" written, "r|<id>|<reason>" rejected,
-                             "d|<id>|<first url>" duplicate content: the exactly-once claims
+                             "d|<id>|<first url>" duplicate content: the exactly-once claims;
+                             each followed by "|<unix time of the last fetch>" (for --refresh)
     content            hash  content hash -> first URL written with it
     headlines          list  JSON [key, title, url] rows, append-only: workers copy the tail
     headline_keys      set   keys already in `headlines`
@@ -51,18 +52,39 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do busy = busy + redis.call
 return {redis.call('ZCARD', KEYS[1]), busy, redis.call('EXISTS', KEYS[2])}
 """  # KEYS: queue, discovering, workers; ARGV: processing key prefix
 
+# A claim's value ends in "|<fetch time>"; callers see it without. A page fetched again while
+# the job refreshes (KEYS[3] refresh = 1, and not when a restarted worker settles its files) is
+# written again if its text changed, or gets the new fetch time if not: as scraper.state does.
 _CLAIM = """
-local owner = redis.call('HGET', KEYS[1], ARGV[1])
-if owner then return owner end
+local value = redis.call('HGET', KEYS[1], ARGV[1])
+local stamp = '|' .. ARGV[5]
+local owner = value and string.match(value, '^(.*)|')
+if owner then
+  if ARGV[6] ~= '1' or redis.call('HGET', KEYS[3], 'refresh') ~= '1' then return owner end
+  local same = string.match(owner, '[^|]*$') == string.match(ARGV[3], '[^|]*$')
+  if string.sub(owner, 1, 2) == 'w|' and same then
+    redis.call('HSET', KEYS[1], ARGV[1], owner .. stamp)
+    return owner
+  end
+end
 local first = redis.call('HGET', KEYS[2], ARGV[2])
 if first and first ~= ARGV[1] then
-  redis.call('HSET', KEYS[1], ARGV[1], 'd|' .. ARGV[4] .. '|' .. first)
+  if not (owner and string.sub(owner, 1, 2) == 'w|') then owner = 'd|' .. ARGV[4] .. '|' .. first end
+  redis.call('HSET', KEYS[1], ARGV[1], owner .. stamp)
   return 'duplicate of ' .. first
 end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3] .. stamp)
 return false
-"""  # KEYS: done, content; ARGV: url, content hash, token, worker id -> nil when claimed
+"""  # KEYS: done, content, job; ARGV: url, content hash, token, worker id, fetch time, may refresh
+# -> nil when claimed, else the claim that stands (or "duplicate of <url>")
+
+_REJECT = """
+local value = redis.call('HGET', KEYS[1], ARGV[1])
+if not value then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3]) return 1 end
+redis.call('HSET', KEYS[1], ARGV[1], (string.match(value, '^(.*)|') or value) .. '|' .. ARGV[3])
+return 0
+"""  # KEYS: done; ARGV: url, claim, fetch time -> 1 when claimed, 0 when done before (time moved)
 
 _ADD_HEADLINES = """
 for i = 1, #ARGV, 2 do
@@ -125,10 +147,12 @@ class SharedState:
     def __init__(self, client: redis.Redis, portal: str, worker_id: str, ttl: float = 10.0) -> None:
         self.client, self.portal, self.worker_id = client, portal, check_worker_id(worker_id)
         self.prefix = f"news:{portal}:"
+        self.taken_back = 0  # requests a killed process with this id held, requeued by register()
         self.ttl_ms = max(1000, int(ttl * 1000))
         self._requeue = client.register_script(_REQUEUE)
         self._activity = client.register_script(_ACTIVITY)
         self._claim = client.register_script(_CLAIM)
+        self._reject = client.register_script(_REJECT)
         self._add_headlines = client.register_script(_ADD_HEADLINES)
 
     def key(self, name: str) -> str:
@@ -147,7 +171,7 @@ class SharedState:
         process with the same id left in its processing zset."""
         if not self.client.set(self._heartbeat_key(), "1", nx=True, px=self.ttl_ms):
             return False
-        self.requeue(self.worker_id, force=True)
+        self.taken_back = self.requeue(self.worker_id, force=True)
         self.client.sadd(self.key("workers"), self.worker_id)
         return True
 
@@ -189,7 +213,7 @@ class SharedState:
 
     # -- discovery: one coordinator at a time --------------------------------------------------
 
-    def begin_discovery(self, window: Window, base_url: str | None) -> str | None:
+    def begin_discovery(self, window: Window, base_url: str | None, refresh: bool = False) -> str | None:
         """Become the job's discoverer; None on success, else the id of the one running. A new
         job (nothing queued or in flight) starts with an empty duplicate filter: URLs that failed
         last time are requested again, and written ones are skipped by the claims instead."""
@@ -198,7 +222,8 @@ class SharedState:
             return holder.decode() if holder else "unknown"
         if self.activity() == Activity(0, 0, True):
             self.client.delete(self.key("dupefilter"))
-        job = {"since": _iso(window.since), "until": _iso(window.until), "base_url": base_url or ""}
+        job = {"since": _iso(window.since), "until": _iso(window.until), "base_url": base_url or "",
+               "refresh": "1" if refresh else "0"}  # fmt: skip
         self.client.hset(self.key("job"), mapping=job)
         return None
 
@@ -219,16 +244,34 @@ class SharedState:
     def is_done(self, url: str) -> bool:
         return bool(self.client.hexists(self.key("done"), url))
 
-    def claim_written(self, url: str, content_hash: str) -> str | None:
+    def should_skip(self, url: str, lastmod: datetime | None = None, refresh: bool = False) -> bool:
+        """As scraper.state.StateStore.should_skip: True when `url` is done (written, rejected or
+        a duplicate) and, with refresh, its `lastmod` is not newer than its last fetch."""
+        if not refresh or lastmod is None:
+            return self.is_done(url)
+        value = self.client.hget(self.key("done"), url)
+        if value is None:
+            return False
+        stamp = value.rpartition(b"|")[2]
+        return not stamp.isdigit() or lastmod.timestamp() <= int(stamp)
+
+    def claim_written(
+        self, url: str, content_hash: str, fetched: float | None = None, settle: bool = False
+    ) -> str | None:
         """Claim `url` as written by this worker: None when claimed, else what it already is
-        ("w|<worker>|..." written, "duplicate of <url>" same text as another article)."""
+        ("w|<worker>|..." written, "duplicate of <url>" same text as another article). While the
+        job refreshes, a written URL fetched again with other text is claimed anew; not when
+        `settle` (a restarted worker's unclaimed lines: they may be older than the claim)."""
         token = written_token(self.worker_id, content_hash)
-        keys = [self.key("done"), self.key("content")]
-        owner = self._claim(keys=keys, args=[url, content_hash, token, self.worker_id])
+        keys = [self.key("done"), self.key("content"), self.key("job")]
+        args = [url, content_hash, token, self.worker_id, _stamp(fetched), "0" if settle else "1"]
+        owner = self._claim(keys=keys, args=args)
         return owner.decode() if isinstance(owner, bytes) else None
 
     def claim_rejected(self, url: str, reason: str) -> bool:
-        return bool(self.client.hsetnx(self.key("done"), url, f"r|{self.worker_id}|{reason}"))
+        """True when `url` is claimed as rejected now; else it was done before (its fetch time moves)."""
+        claim = f"r|{self.worker_id}|{reason}"
+        return bool(self._reject(keys=[self.key("done")], args=[url, claim, _stamp()]))
 
     def mark_failed(self, url: str) -> None:
         self.client.hsetnx(self.key("failed"), url, str(int(time.time())))
@@ -242,8 +285,9 @@ class SharedState:
         return [url for url, owner in zip(urls, self.owners(urls), strict=True) if owner is None]
 
     def owners(self, urls: list[str]) -> list[str | None]:
+        """The claims of `urls` (without their fetch time), None where there is none."""
         values = self.client.hmget(self.key("done"), urls) if urls else []
-        return [value.decode() if value else None for value in values]
+        return [_claim_of(value) if value else None for value in values]
 
     # -- headline index: an append-only list that workers copy incrementally -------------------
 
@@ -270,3 +314,11 @@ def _iso(when: datetime | None) -> str:
 
 def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _stamp(when: float | None = None) -> str:
+    return str(int(time.time() if when is None else when))
+
+
+def _claim_of(value: bytes) -> str:
+    return value.decode().rpartition("|")[0]  # without the fetch time

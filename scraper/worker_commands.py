@@ -6,7 +6,7 @@
 
 Each worker writes `<output>/viva/<date>.<worker>.jsonl`. Gather the workers' folders in one place
 (rsync; the file names do not collide) and run `merge`: it keeps the one line of each article
-that its Redis claim names (without --redis: the first line of each URL), into one file per day.
+that its Redis claim names (without --redis: the newest line of each URL), into one file per day.
 """
 
 from __future__ import annotations
@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from scraper.crawl_commands import (
+    Backoff,
     Concurrency,
     CrawlDisplay,
     Delay,
     Jobs,
+    MaxPages,
     OutputDir,
     Retries,
+    Timeout,
     _fail,
     _setup_logging,
     build_config,
@@ -56,6 +59,9 @@ def worker(
     concurrency: Concurrency = 8,
     delay: Delay = 1.0,
     retries: Retries = 3,
+    backoff: Backoff = 0.5,
+    timeout: Timeout = 30.0,
+    max_pages: MaxPages = None,
     idle_exit: Annotated[float, typer.Option(help="stop once idle this many seconds; 0: never")] = 10.0,
     worker_id: Annotated[str | None, typer.Option(help="stable id: a restart settles its files")] = None,
     heartbeat: Annotated[float, typer.Option(help="seconds of silence until a worker counts as dead")] = 10,
@@ -64,12 +70,16 @@ def worker(
 ) -> None:
     """Fetch and clean articles from the shared queue of a `crawl --redis`, until it stays empty.
 
+    The window, base URL and --refresh are the coordinator's; the other options are this process's.
+    --max-pages stops this worker after that many responses (what it holds goes back to the queue).
+
     Example: scraper worker viva --redis redis://10.0.0.5:6379/0 -o output
     """
     try:
         config = build_config(
             portal, output, None, None, jobs=jobs, concurrency=max(1, concurrency),
-            start_delay=max(0.0, delay), retries=max(0, retries), log_level="INFO" if verbose else "WARNING",
+            start_delay=max(0.0, delay), retries=max(0, retries), backoff=max(0.0, backoff),
+            download_timeout=timeout, max_pages=max_pages, log_level="INFO" if verbose else "WARNING",
         )  # fmt: skip
         _setup_logging(verbose)
         result = crawl_distributed(

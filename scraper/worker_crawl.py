@@ -48,7 +48,7 @@ class DistributedContext(CrawlContext):
         self._job: tuple[float, Job] | None = None
 
     def should_skip(self, url: str, lastmod: datetime | None) -> bool:
-        return self.shared.is_done(url)
+        return self.shared.should_skip(url, lastmod, self.config.refresh)
 
     def add_headlines(self, rows: list[tuple[str, str, str | None]]) -> None:
         self.shared.add_headlines(rows)

@@ -12,6 +12,10 @@ twice after a worker was presumed dead) cuts its line off again at once. A kill 
 and the claim leaves one unclaimed line at most, the last one written; the worker restarted under
 the same id settles it (claims it, or cuts it), and `merge` keeps only lines whose claim names the
 file's worker, so a worker that never comes back costs nothing either.
+
+With --refresh, an article whose text changed is written again (a second line, by whichever worker
+fetched it) and its claim moves to the new line, so `merge` keeps the newest version; an unchanged
+refetch writes nothing and only moves the claim's fetch time.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 import orjson
@@ -50,7 +54,7 @@ class WorkerWriter:
         fd = self._fd(path)
         start = os.fstat(fd).st_size  # only this worker appends to this file
         _write_all(fd, dumps_line(article.to_dict()))
-        owner = self.shared.claim_written(article.url, article.content_hash)
+        owner = self.shared.claim_written(article.url, article.content_hash, _epoch(article.fetched_at))
         if owner is not None:
             os.ftruncate(fd, start)  # lost the claim: the line was never ours to keep
             return owner
@@ -115,14 +119,14 @@ def recover_own_files(portal_dir: Path, shared: SharedState, state: StateStore) 
         with path.open("rb") as handle:
             head, tail = handle.read(start), handle.read()
         lines = tail.splitlines(keepends=True)
-        keep, known = [], _urls(head) if lines else set()
+        keep, known = [], _versions(head) if lines else set()
         for line in lines:
             record = _record(line)
             verdict = _settle(record, shared, known) if record else "cut"
             if verdict != "cut":
                 claimed += verdict == "claimed"
                 keep.append(line)
-                known.add(record["url"])  # type: ignore[index]
+                known.add((record["url"], record["content_hash"]))  # type: ignore[index]
         cut += len(lines) - len(keep)
         if len(keep) != len(lines):
             with path.open("rb+") as handle:
@@ -133,18 +137,29 @@ def recover_own_files(portal_dir: Path, shared: SharedState, state: StateStore) 
     return claimed, cut
 
 
-def _settle(record: dict, shared: SharedState, known: set[str]) -> str:
-    """ "claimed" (now), "mine" (claimed before the kill), or "cut"."""
-    if record["url"] in known:
+def _settle(record: dict, shared: SharedState, known: set[tuple[str, str]]) -> str:
+    """ "claimed" (now), "mine" (claimed before the kill), or "cut". A line is never claimed over
+    another one here (as a refresh does): it may be older than the claim."""
+    url, content_hash = record["url"], record["content_hash"]
+    if (url, content_hash) in known:
         return "cut"  # a refetch that was being cut off when the worker died
-    owner = shared.claim_written(record["url"], record["content_hash"])
+    owner = shared.claim_written(url, content_hash, _epoch(record.get("fetched_at")), settle=True)
     if owner is None:
         return "claimed"
-    return "mine" if owner == written_token(shared.worker_id, record["content_hash"]) else "cut"
+    return "mine" if owner == written_token(shared.worker_id, content_hash) else "cut"
 
 
-def _urls(data: bytes) -> set[str]:
-    return {record["url"] for line in data.splitlines() if (record := _record(line)) is not None}
+def _versions(data: bytes) -> set[tuple[str, str]]:
+    """(url, content hash) of the records in `data`: a refreshed article may have two."""
+    records = (_record(line) for line in data.splitlines())
+    return {(record["url"], record["content_hash"]) for record in records if record is not None}
+
+
+def _epoch(iso: str | None) -> float | None:
+    try:
+        return datetime.fromisoformat(iso).timestamp() if iso else None
+    except ValueError:
+        return None
 
 
 def _record(line: bytes) -> dict | None:
@@ -159,19 +174,21 @@ def _record(line: bytes) -> dict | None:
 def merge(portal_dir: Path, target: Path, shared: SharedState | None) -> tuple[int, int]:
     """Merge every worker's files into `target/<day>.jsonl` (rewritten whole: idempotent), sorted
     by publication time, then URL. With Redis, a line is kept only if the claim of its URL names
-    its worker and text; without, the first line of each URL (by file name) is kept. Returns
-    (kept, dropped)."""
+    its worker and text; without, the newest line of each URL (by `fetched_at`; a --refresh may
+    have written two versions; between equal ones the first by file name). Returns (kept, dropped)."""
     by_day: dict[str, list[tuple[Path, str]]] = {}
     for path, day, worker in worker_files(portal_dir):
         by_day.setdefault(day, []).append((path, worker))
     target.mkdir(parents=True, exist_ok=True)
     kept = dropped = 0
     seen: set[str] = set()
+    newest = {} if shared else _newest(portal_dir)
     for day, files in sorted(by_day.items()):
         records = []
         for path, worker in files:
-            lines = [r for line in path.read_bytes().splitlines() if (r := _record(line)) is not None]
-            for record in _claimed(lines, worker, shared) if shared else lines:
+            lines = _records(path)
+            chosen = [r for r in lines if newest[r["url"]] == _version(r)] if newest else lines
+            for record in _claimed(lines, worker, shared) if shared else chosen:
                 if record["url"] not in seen:
                     seen.add(record["url"])
                     records.append(record)
@@ -181,6 +198,23 @@ def merge(portal_dir: Path, target: Path, shared: SharedState | None) -> tuple[i
         _replace(target / f"{day}.jsonl", b"".join(dumps_line(r) for r in records))
         kept += len(records)
     return kept, dropped
+
+
+def _records(path: Path) -> list[dict]:
+    return [record for line in path.read_bytes().splitlines() if (record := _record(line)) is not None]
+
+
+def _version(record: dict) -> tuple[str, str]:
+    return record.get("fetched_at") or "", record["content_hash"]
+
+
+def _newest(portal_dir: Path) -> dict[str, tuple[str, str]]:
+    """url -> (fetched_at, content hash) of its newest line in the worker files."""
+    newest: dict[str, tuple[str, str]] = {}
+    for path, _, _ in worker_files(portal_dir):
+        for record in _records(path):
+            newest[record["url"]] = max(newest.get(record["url"], ("", "")), _version(record))
+    return newest
 
 
 def _claimed(records: list[dict], worker: str, shared: SharedState) -> list[dict]:

@@ -76,6 +76,8 @@ def role_spider(base: type[scrapy.Spider], coordinator: bool) -> type[scrapy.Spi
 
 
 def distributed_settings(config: CrawlConfig, ctx: DistributedContext, options: WorkerOptions) -> dict:
+    """The local crawl's settings (so --delay, --concurrency, --retries, --backoff, --timeout and
+    --max-pages mean the same), with the shared scheduler, pipelines and lifecycle swapped in."""
     settings = scrapy_settings(config, ctx)
     here = "scraper.worker_crawl"
     jobs = config.jobs or os.cpu_count() or 1
@@ -88,9 +90,6 @@ def distributed_settings(config: CrawlConfig, ctx: DistributedContext, options: 
         },
         EXTENSIONS={**settings["EXTENSIONS"], f"{here}.WorkerLifecycle": 510},
         REDIS_URL=options.redis_url,
-        # Scrapy inspects the source of every callback it calls unless this is off: its cache is
-        # keyed by the bound method, a new object per request (~0.7 ms per article here).
-        WARN_ON_GENERATOR_RETURN_VALUE=False,
         NEWS_IDLE_EXIT=options.idle_exit,
         # Enough to keep the downloads and the cleaning processes busy; the rest of the queue is
         # left to the other workers (and is not lost with this one).
@@ -103,8 +102,6 @@ def run_distributed(config: CrawlConfig, options: WorkerOptions, on_start: Any =
     rules = portal_by_name(config.portal)
     if rules is None:
         raise ConfigError(f"unknown portal {config.portal!r}")
-    if config.refresh:
-        raise ConfigError("--refresh is not supported with --redis yet")
     portal_dir = config.output_dir / config.portal
     lock, shared = _identity(connect(options.redis_url), portal_dir, config.portal, options)
     try:
@@ -149,7 +146,8 @@ def _identity(
 def _run_registered(
     config: CrawlConfig, options: WorkerOptions, shared: SharedState, state: StateStore, on_start: Any
 ) -> tuple[dict[str, Any], int]:
-    if options.coordinator and (holder := shared.begin_discovery(config.window, config.base_url)):
+    job = (config.window, config.base_url, config.refresh)
+    if options.coordinator and (holder := shared.begin_discovery(*job)):
         raise CrawlLockedError(
             f"another crawl of {config.portal} is discovering on {options.redis_url} "
             f"(worker {holder}): add workers with `scraper worker` instead"
@@ -165,12 +163,13 @@ def _run_registered(
     stats = _crawl(spider_cls, distributed_settings(config, ctx, options), ctx, on_start)
     report = build_report(config, stats, started, claimed)
     report["counts"].update(
-        requeued=int(stats.get("news/requeued", 0)), already_done=int(stats.get("news/already_done", 0)),
+        requeued=int(stats.get("news/requeued", 0)) + shared.taken_back,
+        already_done=int(stats.get("news/already_done", 0)),
         recovered_cut=cut,
     )  # fmt: skip
     report.update(worker_id=shared.worker_id, coordinator=options.coordinator)
-    if not options.coordinator:  # a worker discovers nothing: finishing is its success
-        report["ok"] = report["finish_reason"] == "finished"
+    if not options.coordinator:  # a worker discovers nothing: finishing (or --max-pages) is its success
+        report["ok"] = report["finish_reason"] in ("finished", "closespider_pagecount")
     state.finish_run(run_id, report["counts"])
     return report, run_id
 

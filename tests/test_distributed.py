@@ -7,6 +7,8 @@ requests after a short sleep, so that a crawl lasts long enough for a kill to la
 
 from __future__ import annotations
 
+import importlib.util
+import inspect
 import itertools
 import os
 import shutil
@@ -17,18 +19,21 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
+from scraper.errors import ScraperError
 from scraper.replica import ReplicaPortal, ReplicaSite, Response
 from scraper.types import Article
+from tests.edited_site import EditedSite
 
 redis = pytest.importorskip("redis")
 
-from scraper.shared_state import SharedState  # noqa: E402  (needs the redis package)
+from scraper.shared_state import SharedState, written_token  # noqa: E402  (needs the redis package)
 from scraper.state import StateStore  # noqa: E402
 from scraper.worker_output import WorkerWriter, merge, recover_own_files  # noqa: E402
 
@@ -98,9 +103,9 @@ def start(*args: str) -> subprocess.Popen[str]:
     )
 
 
-def coordinator(portal: ReplicaPortal, out: Path, url: str) -> subprocess.Popen[str]:
+def coordinator(portal: ReplicaPortal, out: Path, url: str, *extra: str) -> subprocess.Popen[str]:
     return start("crawl", "viva", "--base-url", portal.base_url, "-o", str(out), "--redis", url,
-                 "--concurrency", "4", *FAST)  # fmt: skip
+                 "--concurrency", "4", *FAST, *extra)  # fmt: skip
 
 
 def worker(out: Path, url: str, *extra: str) -> subprocess.Popen[str]:
@@ -116,6 +121,12 @@ def finish(process: subprocess.Popen[str], timeout: float = 90) -> str:
 def worker_records(out: Path) -> list[dict[str, Any]]:
     return [
         orjson.loads(line) for path in sorted((out / "viva").glob("2*.*.jsonl")) for line in path.open("rb")
+    ]
+
+
+def merged_records(out: Path) -> list[dict[str, Any]]:
+    return [
+        orjson.loads(line) for path in (out / "merged" / "viva").glob("*.jsonl") for line in path.open("rb")
     ]
 
 
@@ -181,9 +192,7 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(
         assert_exactly_once(worker_records(tmp_path), site, portal.base_url)
         merged = start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url)
         assert f"{len(list(site.iter_articles()))} articles merged" in finish(merged)
-        merged_records = [orjson.loads(line) for path in (tmp_path / "merged" / "viva").glob("*.jsonl")
-                          for line in path.open("rb")]  # fmt: skip
-        assert_exactly_once(merged_records, site, portal.base_url)
+        assert_exactly_once(merged_records(tmp_path), site, portal.base_url)
 
 
 def test_an_idle_worker_exits_after_the_idle_timeout(redis_url: str, tmp_path: Path) -> None:
@@ -207,6 +216,105 @@ def test_one_discovery_at_a_time_and_worker_ids_are_exclusive(redis_url: str, tm
     bad = start("worker", "viva", "-o", str(tmp_path), "--redis", "redis://127.0.0.1:1/0", "-q")
     _, stderr = bad.communicate(timeout=60)
     assert bad.returncode == 2 and "cannot reach Redis" in stderr
+
+
+def test_max_pages_stops_a_worker_and_refresh_rewrites_only_changed_articles(
+    redis_url: str, tmp_path: Path
+) -> None:
+    site, folder = ReplicaSite(120, seed=5), tmp_path / "viva"
+    with ReplicaPortal(site, faults=slow_articles) as portal:
+        # A worker with --max-pages stops after that many responses; what it held goes back.
+        crawl = coordinator(portal, tmp_path, redis_url)
+        limited = worker(tmp_path, redis_url, "--max-pages", "10", "--worker-id", "limited")
+        finish(crawl)
+        assert "viva done: " in finish(limited)
+        (report,) = [orjson.loads(path.read_bytes()) for path in folder.glob("run-*-limited-*.json")]
+        assert report["finish_reason"] == "closespider_pagecount" and report["ok"]
+        assert 10 <= report["counts"]["fetched"] < 20 and report["max_pages"] == 10
+        assert_exactly_once(worker_records(tmp_path), site, portal.base_url)
+        first_reports = set(folder.glob("run-*.json"))
+        # An edit round: 4 articles get a newer lastmod, 2 of them a new text. RSS and /indeks
+        # (no lastmod) list them too, and may be read before the sitemap that has it.
+        edited = EditedSite(site, datetime.now(UTC) + timedelta(minutes=1), {55, 70, 90, 110}, {70, 110})
+        portal.site = edited
+        portal.reset_counters()
+        crawl = coordinator(portal, tmp_path, redis_url, "--refresh")
+        extra = worker(tmp_path, redis_url, "--idle-exit", "1")
+        finish(crawl)
+        finish(extra)
+        requested = {t.split("?")[0] for t in portal.hits if edited.by_path(t.split("?")[0])}
+        run_two = [orjson.loads(p.read_bytes()) for p in set(folder.glob("run-*.json")) - first_reports]
+        merged = finish(start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url))
+        base_url = portal.base_url
+    assert requested == {site.ref(i).path for i in (55, 70, 90, 110)}
+    assert sum(r["counts"]["written"] for r in run_two) == 2
+    assert sum(r["counts"]["already_done"] for r in run_two) == 2  # fetched again, text unchanged
+    assert len(worker_records(tmp_path)) == 122  # the two old versions stay in the worker files
+    assert "120 articles merged" in merged and "2 extra lines left out" in merged
+    assert_exactly_once(merged_records(tmp_path), edited, base_url)  # changed ones: the new text
+    assert merge(folder, tmp_path / "plain", None) == (120, 2)  # without Redis: the newest line
+    plain = [orjson.loads(line) for path in (tmp_path / "plain").glob("*.jsonl") for line in path.open("rb")]
+    assert_exactly_once(plain, edited, base_url)
+
+
+def test_worker_and_crawl_redis_take_the_crawl_options(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from scraper import worker_commands
+    from scraper.cli import app
+    from scraper.crawl_commands import crawl
+    from scraper.worker_run import WorkerOptions, distributed_settings
+
+    # Every option of `crawl` is a worker's too, except the job's own: what discovery does.
+    names = {
+        name: set(inspect.signature(f).parameters)
+        for name, f in (("crawl", crawl), ("worker", worker_commands.worker))
+    }
+    assert names["crawl"] - names["worker"] == {"since", "until", "max_articles", "base_url", "refresh"}
+    calls: list[tuple[Any, dict[str, Any]]] = []
+
+    def capture(config: Any, redis_url: str, quiet: bool, **options: Any) -> None:
+        calls.append((config, options))
+        raise ScraperError("captured")
+
+    monkeypatch.setattr(worker_commands, "crawl_distributed", capture)
+    common = ["viva", "-o", str(tmp_path), "--redis", "redis://127.0.0.1:1/0", "--backoff", "0.25", "--timeout", "7",
+              "--max-pages", "5", "--retries", "1", "--concurrency", "3", "--delay", "0.5", "--jobs", "1"]  # fmt: skip
+    for command in (["crawl", *common, "--refresh"], ["worker", *common]):
+        assert CliRunner().invoke(app, command).exit_code == 2
+    (crawl_config, crawl_options), (_, worker_options) = calls
+    assert (
+        crawl_config.refresh and crawl_options == {"coordinator": True} and not worker_options["coordinator"]
+    )
+    for config, options in calls:
+        settings = distributed_settings(config, None, WorkerOptions("redis://127.0.0.1:1/0", **options))  # type: ignore[arg-type]
+        assert settings["DOWNLOAD_TIMEOUT"] == 7 and settings["RETRY_BACKOFF_BASE"] == 0.25
+        assert settings["CLOSESPIDER_PAGECOUNT"] == 5 and settings["RETRY_TIMES"] == 1
+        assert settings["CONCURRENT_REQUESTS_PER_DOMAIN"] == 3 and settings["AUTOTHROTTLE_START_DELAY"] == 0.5
+
+
+def test_5000_articles_with_a_worker_killed_at_a_random_moment(redis_url: str, tmp_path: Path) -> None:
+    """The bar: two processes (`crawl --redis` and one `worker`, --jobs 1 --concurrency 16 --delay 0)
+    crawl 5,000 articles; the worker is SIGKILLed at a seeded random moment (10% to 70% of the claims;
+    NEWS_KILL_SEED picks another) and restarted under its id once its heartbeat expired; after the
+    merge every article is there exactly once, with its text, and no line is torn. The procedure is
+    `python benchmarks/bench_distributed.py --kill`."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_distributed", REPO / "benchmarks" / "bench_distributed.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    seed = int(os.environ.get("NEWS_KILL_SEED", "5000"))
+    with ReplicaPortal(ReplicaSite(5000, seed=11)) as portal:
+        run = bench.kill_run(portal, redis_url, tmp_path, seed, concurrency=16, timeout=240)
+    print(run)  # shown when the test fails: the seed, the kill moment, the counts
+    assert run["held_at_kill"] > 0 and run["victim_lines_at_kill"] > 0, run  # the kill was mid-work
+    assert (run["merged"], run["duplicates"], run["missing"], run["unknown"]) == (5000, 0, 0, 0), run
+    assert (run["wrong_text"], run["torn"]) == (0, 0), run
+    no_work_left(redis_url)
 
 
 # -- the shared state itself -----------------------------------------------------------------
@@ -277,3 +385,37 @@ def test_dead_workers_requests_go_back_to_the_queue_in_order(redis_url: str) -> 
     assert alive.reap() == 2 and alive.reap() == 0
     assert client.zrange("news:viva:queue", 0, -1) == [b"first", b"second"]
     assert alive.activity().in_flight == 0 and b"dead" not in client.smembers("news:viva:workers")
+
+
+def test_refresh_claims_rewrite_changed_text_and_move_fetch_times(redis_url: str, tmp_path: Path) -> None:
+    from datetime import UTC
+
+    a, b = shared(redis_url, "a"), shared(redis_url, "b")
+    old, new = article("http://x/1", "satu dua " * 15), article("http://x/1", "satu dua tiga " * 15)
+    moment = datetime(2026, 11, 20, tzinfo=UTC).timestamp()
+    assert a.claim_written(old.url, old.content_hash, moment) is None
+    before, after = datetime(2026, 11, 19, tzinfo=UTC), datetime(2026, 11, 21, tzinfo=UTC)
+    assert a.should_skip(old.url, after) and a.should_skip(old.url, before, refresh=True)
+    assert not a.should_skip(old.url, after, refresh=True) and not a.should_skip("http://x/2", None)
+    owner = written_token("a", old.content_hash)
+    assert b.claim_written(new.url, new.content_hash) == owner  # not a refresh job: the first stays
+    a.client.hset("news:viva:job", "refresh", "1")
+    assert b.claim_written(old.url, old.content_hash, after.timestamp() + 60) == owner  # unchanged
+    assert a.should_skip(old.url, after, refresh=True)  # ... but fetched since
+    assert a.claim_written(new.url, new.content_hash, settle=True) == owner  # settling never replaces
+    assert b.claim_written(new.url, new.content_hash) is None and b.owners([old.url]) == [
+        written_token("b", new.content_hash)
+    ]
+    assert a.claim_rejected("http://x/3", "too_short") and not b.claim_rejected("http://x/3", "too_short")
+    # A restarted worker keeps a refreshed line claimed for it after an older line of the same URL.
+    with StateStore(tmp_path / "b.sqlite") as state:
+        writer = WorkerWriter(tmp_path, b, state, UTC)
+        assert writer.write_article(article("http://x/4", "empat " * 30)) is None
+        writer.close()
+        newer = article("http://x/4", "empat lima " * 30)
+        with (tmp_path / "2026-11-20.b.jsonl").open("ab") as handle:
+            handle.write(orjson.dumps(newer.to_dict()) + b"\n")
+        assert b.claim_written(newer.url, newer.content_hash) is None  # killed before it was recorded
+        assert recover_own_files(tmp_path, b, state) == (0, 0)
+    assert merge(tmp_path, tmp_path / "merged", b) == (1, 1)  # x/4's newer line
+    assert orjson.loads((tmp_path / "merged" / "2026-11-20.jsonl").read_bytes())["text"] == newer.text
