@@ -78,6 +78,7 @@ class VivaSpider(scrapy.Spider):
         self.state: StateHooks = state or NoState()
         self.article_pattern = re.compile(rules.article_url)
         self._known: set[str] = set()  # article URLs requested, held, skipped or excluded
+        self._skipped_undated: set[str] = set()  # seen before, by a source that gave no lastmod
         self._held: dict[str, FeedEntry] = {}  # found before primary discovery finished
         self._pending: deque[tuple[str, FeedEntry]] = deque()  # released, fed to the scheduler by start
         self._feeding = False  # start() feeds released articles (Scrapy's own scheduler only)
@@ -301,12 +302,20 @@ class VivaSpider(scrapy.Spider):
         if url is None or url in self._known:
             return
         self._known.add(url)
+        if url in self._skipped_undated:  # this source decides instead (see below)
+            self._skipped_undated.discard(url)
+            self.count("skipped_seen", -1)
         # Without a publication date, lastmod (never earlier) can still show an entry is too old.
         undated_but_old = entry.published is None and self.window.older_than_since(entry.lastmod)
         if not self.window.contains(entry.published) or undated_but_old:
             self.count("skipped_out_of_window")
         elif self.state.should_skip(url, entry.lastmod):
             self.count("skipped_seen")
+            if entry.lastmod is None:
+                # Not final: a source read later (the sitemap after RSS or /indeks) may give a
+                # lastmod newer than our fetch, which --refresh must see.
+                self._known.discard(url)
+                self._skipped_undated.add(url)
         elif not self._released:
             self._held[url] = self._slim(url, entry)
         else:

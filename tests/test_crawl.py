@@ -27,6 +27,7 @@ from scraper.replica import ReplicaPortal, ReplicaSite, Response
 from scraper.replica.pages import route
 from scraper.state import PortalLock
 from spiders.viva import VivaSpider, parse_printed_date
+from tests.edited_site import UPDATE_NOTE, EditedSite
 
 REPO = Path(__file__).resolve().parents[1]
 WIB = timezone(timedelta(hours=7))
@@ -151,6 +152,27 @@ def test_second_run_fetches_and_writes_nothing_new(first_crawl: Any) -> None:
     assert article_paths_requested(portal) == set()
     counts = last_report(out)["counts"]
     assert counts["written"] == 0 and counts["skipped_seen"] == N and counts["reconciled"] == 3
+
+
+def test_refresh_refetches_edited_articles_whichever_source_lists_them_first(tmp_path: Path) -> None:
+    site = ReplicaSite(40, seed=3)
+    with ReplicaPortal(site) as portal:
+        assert crawl(portal, tmp_path).returncode == 0
+        # RSS and /indeks list every article of this small site without a lastmod, and are read
+        # before the news sitemaps (one hop further): the sitemap's newer lastmod must still count.
+        touched, changed = {0, 3, 17, 39}, {3, 39}
+        portal.site = EditedSite(site, datetime.now(UTC) + timedelta(minutes=1), touched, changed)
+        portal.reset_counters()
+        result = crawl(portal, tmp_path, "--refresh")
+        assert result.returncode == 0, result.stderr
+        assert article_paths_requested(portal) == {site.ref(i).path for i in touched}
+        base_url = portal.base_url
+    counts = last_report(tmp_path)["counts"]
+    assert counts["written"] == 2 and counts["duplicates"] == 2 and counts["skipped_seen"] == 36
+    newest = {r["url"]: r for r in sorted(records(tmp_path), key=lambda r: r["fetched_at"])}
+    assert len(newest) == 40
+    updated = {url for url, r in newest.items() if r["text"].endswith(UPDATE_NOTE.strip())}
+    assert updated == {base_url + site.ref(i).path for i in changed}
 
 
 def test_since_excludes_older_articles_before_any_request(site: ReplicaSite, tmp_path: Path) -> None:
