@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -38,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cleaners.teasers import normalise_headline
 from scraper.fetch import CleanJob, clean_job
-from scraper.replica import ReplicaPortal, ReplicaSite, Response
-from scraper.replica.pages import route
+from scraper.replica import ReplicaPortal, ReplicaSite
+from scraper.replica.pages import rendered_articles, route
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,17 +60,6 @@ def clean_rate(site: ReplicaSite, base_url: str, sample: int = 300, rounds: int 
             clean_job(job, headlines)
         best = min(best, time.process_time() - started)
     return len(jobs) / best
-
-
-def prerendered(site: ReplicaSite, base_url: str) -> Callable[[str], Response | None]:
-    """A fault hook that serves every article page rendered beforehand: the replica then spends
-    only its HTTP work per request (~0.1 ms) instead of also generating the article (~0.4 ms),
-    CPU a real portal does not take from the crawler's cores. ~80 KB of memory per article."""
-    pages = {}
-    for ref in site.iter_refs():
-        target = ref.path + "?page=all"
-        pages[target] = route(site, base_url, target)
-    return pages.get
 
 
 def peak_rss_kb(pid: int) -> int:
@@ -143,7 +131,7 @@ def main() -> None:
         site = ReplicaSite(count, seed=1)
         with ReplicaPortal(site) as portal, tempfile.TemporaryDirectory() as tmp:
             if not args.generate:
-                portal.faults = prerendered(site, portal.base_url)
+                portal.faults = rendered_articles(site, portal.base_url).get
             result = crawl(portal.base_url, Path(tmp), args.jobs)
             bound = processes * clean_rate(site, portal.base_url)
         rows.append((count, result, bound))

@@ -56,6 +56,15 @@ def route(replica: ReplicaSite, base_url: str, target: str) -> Response:
     return joined(route_chunks(replica, base_url, target))
 
 
+def rendered_articles(replica: ReplicaSite, base_url: str) -> dict[str, Response]:
+    """Every article's whole-article response (`<path>?page=all`), rendered now. Benchmarks serve
+    these through a fault hook (`portal.faults = rendered.get`) so that the replica spends only
+    its HTTP work per request, not the article's generation: CPU a real portal does not take
+    from the crawler's cores. About 80 KB of memory per article."""
+    targets = (ref.path + "?page=all" for ref in replica.iter_refs())
+    return {target: route(replica, base_url, target) for target in targets}
+
+
 def route_chunks(replica: ReplicaSite, base_url: str, target: str) -> Response:
     """As `route`, but an HTML body comes as `Chunks` (for the server: no 80 KB join per page)."""
     path, page = _split_target(target)
