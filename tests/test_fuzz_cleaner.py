@@ -41,15 +41,42 @@ def mutated_page(draw: st.DrawFn) -> bytes:
         elif kind == "truncate":
             del page[start:]
         elif kind == "tags":
-            page[start:start] = draw(st.sampled_from([b"<div>" * 500, b"</p></div></body>", b"<!--", b"<script>", b"<![CDATA[", b"&#x0;&#xD800;", b"\xef\xbb\xbf", b"<meta charset=utf-16>"]))
+            page[start:start] = draw(
+                st.sampled_from(
+                    [
+                        b"<div>" * 500,
+                        b"</p></div></body>",
+                        b"<!--",
+                        b"<script>",
+                        b"<![CDATA[",
+                        b"&#x0;&#xD800;",
+                        b"\xef\xbb\xbf",
+                        b"<meta charset=utf-16>",
+                    ]
+                )
+            )
     return bytes(page)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(body=mutated_page(), headers=st.sampled_from([{}, {"content-type": "text/html"}, {"content-type": "text/html; charset=latin-1"}, {"content-type": "text/html; charset=bogus-enc"}]))
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+@given(
+    body=mutated_page(),
+    headers=st.sampled_from(
+        [
+            {},
+            {"content-type": "text/html"},
+            {"content-type": "text/html; charset=latin-1"},
+            {"content-type": "text/html; charset=bogus-enc"},
+        ]
+    ),
+)
 def test_cleaner_never_raises_or_hangs(body: bytes, headers: dict[str, str]) -> None:
     started = time.monotonic()
-    result = clean_page(Page(url="https://www.viva.co.id/berita/nasional/1700000-uji", body=body, headers=headers), LIMIT)
+    result = clean_page(
+        Page(url="https://www.viva.co.id/berita/nasional/1700000-uji", body=body, headers=headers), LIMIT
+    )
     assert isinstance(result, (Article, Rejected))
     if isinstance(result, Rejected):
         assert result.reason and isinstance(result.detail, str)
