@@ -29,6 +29,7 @@ import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import orjson
 import redis
@@ -36,6 +37,8 @@ import redis
 from scraper.errors import ConfigError
 from scraper.state import RETRY_FAILED_DAYS
 from spiders import Window
+
+LINK_ERRORS = (redis.ConnectionError, redis.TimeoutError)  # Redis unreachable (not a refusal)
 
 _REQUEUE = """
 if redis.call('EXISTS', KEYS[3]) == 1 and ARGV[2] == '0' then return -1 end
@@ -106,12 +109,12 @@ def check_worker_id(worker_id: str) -> str:
     return worker_id
 
 
-def connect(url: str) -> redis.Redis:
-    """A client for `redis://host:port/db`; a one-line ConfigError when it cannot be reached."""
+def connect(url: str, kind: type[redis.Redis] = redis.Redis, **options: Any) -> redis.Redis:
+    """A `kind` client for `redis://host:port/db`; a one-line ConfigError when it cannot be reached."""
     if not re.match(r"^(redis|rediss|unix)://", url):
         raise ConfigError(f"--redis {url!r} is not a redis:// URL")
     try:
-        client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+        client = kind.from_url(url, **{"socket_timeout": 30, "socket_connect_timeout": 10, **options})
         client.ping()
     except (redis.RedisError, ValueError) as exc:
         raise ConfigError(f"cannot reach Redis at {url}: {exc}") from None
@@ -175,11 +178,13 @@ class SharedState:
         self.client.sadd(self.key("workers"), self.worker_id)
         return True
 
-    def beat(self) -> None:
+    def beat(self) -> bool:
+        """Renew the heartbeat; False when the job is gone (Redis restarted without its data)."""
         pipe = self.client.pipeline(transaction=False)
         pipe.set(self._heartbeat_key(), "1", px=self.ttl_ms)
         pipe.sadd(self.key("workers"), self.worker_id)  # a reaper may have dropped a stalled worker
-        pipe.execute()
+        pipe.exists(self.key("job"))
+        return bool(pipe.execute()[2])
 
     def leave(self) -> int:
         """Give back what this worker still holds (nothing, after a clean finish) and sign off."""
@@ -228,7 +233,8 @@ class SharedState:
         return None
 
     def refresh_discovery(self) -> None:
-        self.client.set(self.key("discovering"), self.worker_id, px=self.ttl_ms, xx=True)
+        key, me, ttl = self.key("discovering"), self.worker_id, self.ttl_ms  # NX: expired in an outage
+        self.client.set(key, me, px=ttl, xx=True) or self.client.set(key, me, px=ttl, nx=True)
 
     def end_discovery(self) -> None:
         if self.client.get(self.key("discovering")) == self.worker_id.encode():

@@ -12,10 +12,18 @@ with these parts swapped for shared ones:
 Guarantees: every request is fetched at least once (a request leaves a worker's processing zset
 only when finished, and a dead worker's zset goes back to the queue); every article is written
 exactly once across workers (see scraper.worker_output).
+
+Redis unreachable: the context keeps headlines and failure marks until it answers, and answers
+"not seen" (the claim decides); an item that cannot be claimed is dropped as Redo and its request
+fetched again (AckScheduler.redo). A line whose claim failed is settled, as a restarted worker
+settles its files, before any other line is written. Unreachable for `redis_timeout` seconds, the
+lifecycle closes the spider ("redis_unreachable").
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -24,42 +32,89 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from scraper.crawl import CONTEXT, CleanPipeline, CrawlConfig, CrawlContext, Dropped, _Component
+from scraper.crawl import (
+    CONTEXT,
+    CleanPipeline,
+    CrawlConfig,
+    CrawlContext,
+    Dropped,
+    RejectPipeline,
+    _Component,
+)
 from scraper.distributed import COORDINATOR
-from scraper.shared_state import Job, SharedState
+from scraper.shared_state import LINK_ERRORS, Job, SharedState
 from scraper.state import StateStore
 from scraper.types import Article
+from scraper.worker_output import recover_own_files
 
 if TYPE_CHECKING:
     from scraper.distributed import AckScheduler
+    from scraper.worker_run import RedisLink
+
+logger = logging.getLogger(__name__)
+
+
+class Redo(Dropped):
+    """An item whose outcome could not reach Redis: its request is fetched again, not acknowledged."""
+
+    def __init__(self, exc: Exception) -> None:
+        super().__init__(f"Redis unreachable ({exc}): fetched again once it answers", "redis_redo")
 
 
 class DistributedContext(CrawlContext):
     """The spider's state hooks answered from Redis; `state` is this worker's local SQLite (its
     copy of the headline index, which the cleaning processes read), `writer` a WorkerWriter."""
 
-    def __init__(self, config: CrawlConfig, state: StateStore, writer: Any, shared: SharedState) -> None:
+    def __init__(
+        self, config: CrawlConfig, state: StateStore, writer: Any, shared: SharedState, link: RedisLink
+    ) -> None:
         super().__init__(config, state, writer)
-        self.shared = shared
+        self.shared, self.link = shared, link
         self.headlines_loaded = self.headlines_known = 0
         self.scheduler: AckScheduler | None = None  # set when the scheduler opens
         self._job: tuple[float, Job] | None = None
+        self._headlines: list[tuple[str, str, str | None]] = []  # not in Redis yet (unreachable)
+        self._failed: list[str] = []
 
     def should_skip(self, url: str, lastmod: datetime | None) -> bool:
-        return self.shared.should_skip(url, lastmod, self.config.refresh)
+        try:
+            return self.shared.should_skip(url, lastmod, self.config.refresh)
+        except LINK_ERRORS:
+            return False  # requested; if it was done, its claim says so
 
     def add_headlines(self, rows: list[tuple[str, str, str | None]]) -> None:
-        self.shared.add_headlines(rows)
+        self._headlines += rows
+        self._try_flush()
 
     def failed(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
         self.writer.write_failure(url, reason, detail, kind)
         if kind == "article":
-            self.shared.mark_failed(url)  # not claimed: the next crawl asks for it again
+            self._failed.append(url)  # not claimed: the next crawl asks for it again
+            self._try_flush()
+
+    def flush_pending(self) -> None:
+        """Send the headlines and failure marks kept while Redis was unreachable (may raise)."""
+        if self._headlines:
+            self.shared.add_headlines(self._headlines)
+            self._headlines = []
+        while self._failed:
+            self.shared.mark_failed(self._failed[-1])
+            self._failed.pop()
+
+    def _try_flush(self) -> None:
+        with contextlib.suppress(*LINK_ERRORS):  # else sent before the next push or pop (AckScheduler._sync)
+            self.flush_pending()
 
     def retry_urls(self) -> list[str]:
-        return self.shared.failed_urls()
+        try:
+            return self.shared.failed_urls()
+        except LINK_ERRORS:
+            logger.warning("Redis unreachable: earlier failures are not asked for again this time")
+            return []
 
     def sync_headlines(self) -> None:
         """Copy the headlines added to Redis since the last copy into the local index. Each pop
@@ -75,26 +130,52 @@ class DistributedContext(CrawlContext):
         """The coordinator's window and base URL (read from Redis at most every 5 s)."""
         now = time.monotonic()
         if self._job is None or now - self._job[0] > 5:
-            self._job = (now, self.shared.job())
+            try:
+                self._job = (now, self.shared.job())
+            except LINK_ERRORS:
+                if self._job is None:
+                    raise
         return self._job[1]
 
 
 class SyncedCleanPipeline(CleanPipeline):
     async def process_item(self, item: Any) -> Any:
-        self.ctx.sync_headlines()  # type: ignore[attr-defined]
+        try:
+            self.ctx.sync_headlines()  # type: ignore[attr-defined]
+        except LINK_ERRORS as exc:
+            raise Redo(exc) from exc
         return await super().process_item(item)
+
+
+class SharedRejectPipeline(RejectPipeline):
+    def process_item(self, item: Any) -> Any:
+        try:
+            return super().process_item(item)  # claimed before it is written
+        except LINK_ERRORS as exc:
+            raise Redo(exc) from exc
 
 
 class ClaimWritePipeline(_Component):
     """The local Filter and Write pipelines in one step: the window check for articles whose feed
     had no date, then write and claim (a URL or text someone already wrote is dropped)."""
 
+    unsettled = False  # a line is written whose claim failed (Redis unreachable)
+
     def process_item(self, item: Any) -> Any:
         article = item.result
         assert isinstance(article, Article)
-        if item.published is None and not self.ctx.job().window.contains(self._published(article)):  # type: ignore[attr-defined]
-            raise Dropped(f"published {article.published_at}, outside the window", "out_of_window")
-        owner = self.ctx.writer.write_article(article)
+        try:
+            if item.published is None and not self.ctx.job().window.contains(self._published(article)):  # type: ignore[attr-defined]
+                raise Dropped(f"published {article.published_at}, outside the window", "out_of_window")
+            if self.unsettled:  # before another line is written after it (see WorkerWriter)
+                claimed, _ = recover_own_files(self.ctx.writer.dir, self.ctx.shared, self.ctx.state)  # type: ignore[attr-defined]
+                self.unsettled = False
+                self.crawler.stats.inc_value("news/written", claimed)
+            self.unsettled = True  # until the claim's answer is in
+            owner = self.ctx.writer.write_article(article)
+            self.unsettled = False
+        except LINK_ERRORS as exc:
+            raise Redo(exc) from exc
         if owner is not None:
             key = "duplicate" if owner.startswith("duplicate") else "already_done"
             raise Dropped(f"{article.url}: {owner}", key)
@@ -111,12 +192,14 @@ class ClaimWritePipeline(_Component):
 class WorkerLifecycle:
     """Extension: heartbeat, requeueing the requests of dead workers, discovery flag, and the
     decision to stop: the coordinator stops when the job is done (nothing queued, in flight or
-    being discovered); a worker when that has lasted `idle_exit` seconds (0: never)."""
+    being discovered); a worker when that has lasted `idle_exit` seconds (0: never); either when
+    Redis has been unreachable for the link's timeout, or came back without the job."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.ctx: DistributedContext = crawler.settings[CONTEXT]
-        self.shared = self.ctx.shared
+        self.shared, self.link = self.ctx.shared, self.ctx.link
+        self.gave_up = False
         self.coordinator = crawler.settings.getbool(COORDINATOR)
         self.idle_exit = crawler.settings.getfloat("NEWS_IDLE_EXIT", 10.0)
         self.idle_since: float | None = None
@@ -124,6 +207,7 @@ class WorkerLifecycle:
         crawler.signals.connect(self.opened, signals.spider_opened)
         crawler.signals.connect(self.idle, signals.spider_idle)
         crawler.signals.connect(self.closed, signals.spider_closed)
+        crawler.signals.connect(self.dropped, signals.item_dropped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WorkerLifecycle:
@@ -133,18 +217,35 @@ class WorkerLifecycle:
         self.beats.start(self.shared.ttl_ms / 5000, now=True)
 
     def beat(self) -> None:
+        # Nothing may escape: it would end these beats, and the decision to give up with them
+        # (SystemExit too: Rich raises it on a log line when stderr is a closed pipe).
         try:
-            self.shared.beat()
-            if self.ctx.scheduler is not None:
-                self.ctx.scheduler.flush_acks()
-            if self.coordinator and self._discovering():
-                self.shared.refresh_discovery()
-            requeued = self.shared.reap()
-        except Exception:  # Redis unreachable for a moment: the next beat tries again
+            self._beat()
+        except LINK_ERRORS:  # unreachable for a moment: the next beat tries again, for a while
             self.crawler.stats.inc_value("news/redis_errors")
-            return
+        except (Exception, SystemExit):
+            with contextlib.suppress(Exception, SystemExit):
+                logger.exception("heartbeat failed")
+        if (self.link.expired or self.link.state_lost) and not self.gave_up:
+            self.gave_up = True
+            reason = "redis_state_lost" if self.link.state_lost else "redis_unreachable"
+            closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))  # type: ignore[union-attr]
+            closing.addErrback(lambda failure: logger.error("closing the spider failed: %s", failure.value))
+
+    def _beat(self) -> None:
+        job_there, scheduler = self.shared.beat(), self.ctx.scheduler
+        if scheduler is not None:
+            self.link.state_lost |= scheduler.touched and not job_there  # even if no error showed
+            scheduler.flush_acks()
+        if self.coordinator and self._discovering():
+            self.shared.refresh_discovery()
+        requeued = self.shared.reap()
         if requeued:
             self.crawler.stats.inc_value("news/requeued", requeued)
+
+    def dropped(self, item: Any, response: Response, exception: BaseException, spider: scrapy.Spider) -> None:
+        if isinstance(exception, Redo) and self.ctx.scheduler is not None and response is not None:
+            self.ctx.scheduler.redo(response.request)  # type: ignore[arg-type]
 
     def _discovering(self) -> bool:
         # Start requests not all out yet, or discovery requests queued or in flight.
@@ -152,8 +253,14 @@ class WorkerLifecycle:
         return not started_all or bool(self.ctx.scheduler and self.ctx.scheduler.discovering)
 
     def idle(self, spider: scrapy.Spider) -> None:
-        if self.ctx.scheduler is not None:
-            self.ctx.scheduler.flush_acks()  # what this worker finished is not in flight any more
+        try:
+            self._idle()
+        except LINK_ERRORS:
+            raise DontCloseSpider from None
+
+    def _idle(self) -> None:
+        if self.ctx.scheduler is not None and not self.ctx.scheduler.flush_acks(resync=True):
+            raise DontCloseSpider  # what this worker finished is not acknowledged yet
         if self.coordinator and not self._discovering():
             self.shared.end_discovery()
         activity = self.shared.activity()

@@ -2,29 +2,57 @@
 
 The counterpart of scraper.crawl.run_crawl for `scraper crawl --redis` (coordinator) and
 `scraper worker`; see scraper.worker_crawl for the parts that differ from a local crawl.
+
+Redis is reached through a LinkedRedis client: every command reports to a RedisLink, which knows
+whether Redis answers. A short outage (a restart) is survived; unreachable for `redis_timeout`
+seconds (default 60; NEWS_REDIS_TIMEOUT), the process stops with RedisUnreachableError, its
+report written (finish_reason "redis_unreachable", or "redis_state_lost" when Redis came back
+without the job).
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
+import redis
 import scrapy
+from redis.backoff import NoBackoff
+from redis.client import Pipeline
+from redis.retry import Retry
 from scrapy.crawler import AsyncCrawlerProcess
 
 from cleaners.portals import portal_by_name
 from scraper.crawl import CrawlConfig, CrawlResult, build_report, run_to_end, scrapy_settings
 from scraper.distributed import COORDINATOR, MAX_HELD, AckCrawler
-from scraper.errors import ConfigError, CrawlLockedError
-from scraper.shared_state import SharedState, connect, host_name
+from scraper.errors import ConfigError, CrawlLockedError, ScraperError
+from scraper.shared_state import LINK_ERRORS, SharedState, connect, host_name
 from scraper.state import PortalLock, StateStore
 from scraper.worker_crawl import DistributedContext
 from scraper.worker_output import WorkerWriter, recover_own_files
 from spiders import portal_tz, spider_for
+
+logger = logging.getLogger(__name__)
+REDIS_REASONS = ("redis_unreachable", "redis_state_lost")  # finish reasons: Redis stopped the crawl
+
+
+def _redis_timeout() -> float:
+    value = os.environ.get("NEWS_REDIS_TIMEOUT") or "60"
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0
+    if not seconds > 0:
+        raise ConfigError(f"NEWS_REDIS_TIMEOUT={value!r}: give seconds, more than 0")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -34,6 +62,112 @@ class WorkerOptions:
     worker_id: str | None = None  # default: the first free <host>-<n> (see _identity)
     idle_exit: float = 10.0  # workers: stop after the job has been idle this long; 0: never
     heartbeat_ttl: float = 10.0  # a worker silent this long is dead: its requests are requeued
+    redis_timeout: float = field(default_factory=_redis_timeout)  # an outage survived this long
+
+
+class RedisUnreachableError(ScraperError):
+    """Redis did not answer for the whole redis_timeout (or lost the job): the crawl stopped."""
+
+
+class RedisLink:
+    """Whether this process reaches Redis. Once a command fails for want of it, every command
+    fails at once (the reactor is never held up by a dead or hung Redis) while a thread pings it
+    every `RETRY_EVERY` seconds; the first answer ends the outage. `timeout`: how long an outage
+    is survived (WorkerLifecycle stops the crawl after)."""
+
+    RETRY_EVERY = 0.5
+
+    def __init__(self, ping: Any, timeout: float = 60.0) -> None:
+        self.ping, self.timeout = ping, timeout
+        self.down_since: float | None = None
+        self.outages = 0
+        self.error = ""
+        self.state_lost = False  # Redis answered again, without the job (restarted empty)
+
+    @property
+    def down(self) -> bool:
+        return self.down_since is not None
+
+    @property
+    def expired(self) -> bool:
+        return self.down_since is not None and time.monotonic() - self.down_since >= self.timeout
+
+    def run(self, call: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.down_since is not None:
+            raise redis.ConnectionError(f"Redis unreachable: {self.error}")
+        try:
+            return call(*args, **kwargs)
+        except LINK_ERRORS as exc:
+            self.error = str(exc) or type(exc).__name__
+            if self.down_since is None:
+                self.down_since, self.outages = time.monotonic(), self.outages + 1
+                _log("Redis unreachable (%s): retrying for up to %gs", self.error, self.timeout)
+                threading.Thread(target=self._probe, name="redis-probe", daemon=True).start()
+            raise
+
+    def _probe(self) -> None:
+        while self.down_since is not None:
+            time.sleep(self.RETRY_EVERY)
+            try:
+                self.ping()
+            except LINK_ERRORS as exc:  # BusyLoadingError too: still reading its data
+                self.error = str(exc) or type(exc).__name__
+                continue
+            except redis.RedisError:
+                pass  # it answers
+            _log("Redis reachable again after %.1fs", time.monotonic() - self.down_since)
+            self.down_since = None
+
+
+def _log(message: str, *args: Any) -> None:
+    # A log line must not change what happens (Rich raises SystemExit when stderr is a closed pipe).
+    with contextlib.suppress(Exception, SystemExit):
+        logger.warning(message, *args)
+
+
+class LinkedRedis(redis.Redis):
+    """A Redis client whose commands and pipelines report to `self.link` (once it is set)."""
+
+    link: RedisLink | None = None
+
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        if self.link is None:
+            return super().execute_command(*args, **options)
+        return self.link.run(super().execute_command, *args, **options)
+
+    def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Pipeline:
+        pipe = _LinkedPipeline(self.connection_pool, self.response_callbacks, transaction, shard_hint)
+        pipe.link = self.link
+        return pipe
+
+    def _ping(self) -> None:
+        """PING on a connection of its own (the probe's thread, outside the pool)."""
+        pool = self.connection_pool
+        connection = pool.connection_class(**pool.connection_kwargs)
+        try:
+            connection.send_command("PING")
+            connection.read_response()
+        finally:
+            connection.disconnect()
+
+
+class _LinkedPipeline(Pipeline):
+    link: RedisLink | None
+
+    def execute(self, raise_on_error: bool = True) -> list[Any]:
+        if self.link is None:
+            return super().execute(raise_on_error)
+        return self.link.run(super().execute, raise_on_error)
+
+
+def linked_client(url: str, timeout: float) -> LinkedRedis:
+    """A client that holds the reactor up for at most a few seconds: one immediate reconnect (a
+    restarted Redis closed the pooled connection), no backoff loop, short socket timeouts."""
+    retry = Retry(NoBackoff(), 1, (redis.ConnectionError,))
+    client = connect(url, LinkedRedis, socket_timeout=3, socket_connect_timeout=3, retry=retry)
+    assert isinstance(client, LinkedRedis)
+    client.link = RedisLink(client._ping, timeout)  # reachable now (connect pinged it)
+    return client
 
 
 class WorkerLock(PortalLock):
@@ -85,7 +219,7 @@ def distributed_settings(config: CrawlConfig, ctx: DistributedContext, options: 
         SCHEDULER="scraper.distributed.AckScheduler",
         ITEM_PIPELINES={
             f"{here}.SyncedCleanPipeline": 100,
-            "scraper.crawl.RejectPipeline": 200,
+            f"{here}.SharedRejectPipeline": 200,
             f"{here}.ClaimWritePipeline": 300,
         },
         EXTENSIONS={**settings["EXTENSIONS"], f"{here}.WorkerLifecycle": 510},
@@ -103,21 +237,47 @@ def run_distributed(config: CrawlConfig, options: WorkerOptions, on_start: Any =
     if rules is None:
         raise ConfigError(f"unknown portal {config.portal!r}")
     portal_dir = config.output_dir / config.portal
-    lock, shared = _identity(connect(options.redis_url), portal_dir, config.portal, options)
+    client = linked_client(options.redis_url, options.redis_timeout)
     try:
-        with StateStore(portal_dir / f"state.{shared.worker_id}.sqlite") as state:
-            try:
-                report, run_id = _run_registered(config, options, shared, state, on_start)
-            finally:
-                shared.leave()
-                if options.coordinator:
-                    shared.end_discovery()
-    finally:
-        lock.release()
+        lock, shared = _identity(client, portal_dir, config.portal, options)
+        try:
+            with StateStore(portal_dir / f"state.{shared.worker_id}.sqlite") as state:
+                try:
+                    report, run_id = _run_registered(config, options, shared, state, on_start)
+                finally:
+                    _sign_off(shared, options.coordinator)
+        finally:
+            lock.release()
+    except LINK_ERRORS as exc:  # before or after the crawl: registering, settling files
+        raise RedisUnreachableError(f"lost Redis at {options.redis_url}: {exc}") from None
     stamp = report["started"].replace("-", "").replace(":", "")[:15]
     path = portal_dir / f"run-{stamp}Z-{shared.worker_id}-{run_id}.json"
     path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    if report["finish_reason"] == "redis_state_lost":
+        raise RedisUnreachableError(
+            f"Redis at {options.redis_url} came back without this crawl's state (restarted without "
+            f"persistence?): stopped; report: {path}"
+        )
+    if report["finish_reason"] == "redis_unreachable":
+        raise RedisUnreachableError(
+            f"Redis at {options.redis_url} unreachable for {options.redis_timeout:g}s "
+            f"({report['redis_error']}): stopped; what this process held stays in Redis for the "
+            f"other workers; report: {path}"
+        )
     return CrawlResult(report, path)
+
+
+def _sign_off(shared: SharedState, coordinator: bool) -> None:
+    """Give back what this process holds and sign off. Not while Redis is unreachable: what it
+    holds stays in its processing zset, requeued by another worker once its heartbeat expired."""
+    if shared.client.link.down:  # type: ignore[attr-defined]
+        return
+    try:
+        shared.leave()
+        if coordinator:
+            shared.end_discovery()
+    except LINK_ERRORS:
+        pass
 
 
 def _identity(
@@ -157,7 +317,7 @@ def _run_registered(
     portal_dir = config.output_dir / config.portal
     claimed, cut = recover_own_files(portal_dir, shared, state)
     writer = WorkerWriter(portal_dir, shared, state, portal_tz(rules))
-    ctx = DistributedContext(config, state, writer, shared)
+    ctx = DistributedContext(config, state, writer, shared, shared.client.link)  # type: ignore[attr-defined]
     run_id, started = state.start_run(), datetime.now(UTC)
     spider_cls = role_spider(spider_for(config.portal), options.coordinator)
     stats = _crawl(spider_cls, distributed_settings(config, ctx, options), ctx, on_start)
@@ -168,6 +328,8 @@ def _run_registered(
         recovered_cut=cut,
     )  # fmt: skip
     report.update(worker_id=shared.worker_id, coordinator=options.coordinator)
+    if report["finish_reason"] in REDIS_REASONS:
+        report["redis_error"] = ctx.link.error
     if not options.coordinator:  # a worker discovers nothing: finishing (or --max-pages) is its success
         report["ok"] = report["finish_reason"] in ("finished", "closespider_pagecount")
     state.finish_run(run_id, report["counts"])
