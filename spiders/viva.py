@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
@@ -136,16 +135,18 @@ class VivaSpider(scrapy.Spider):
             yield request
         yield self._primary(self.base_url + "/rss", self.parse_rss)
         yield self._indeks_request(self.base_url + "/indeks?page=1")
-        # Another scheduler (the shared Redis queue) holds requests outside this process: there the
-        # released articles go out at once, from the callback that released them.
-        self._feeding = isinstance(self.crawler.engine.scheduler, Scheduler)
+        # Fed as the scheduler drains: Scrapy's own (memory stays flat) and the shared Redis queue
+        # of a distributed crawl (Redis stays small; the coordinator counts as discovering until
+        # all are out). A scheduler that cannot tell its length gets them at once, from the
+        # callback that releases them.
+        self._feeding = hasattr(self.crawler.engine.scheduler, "__len__")
         if self._feeding:
             async for request in self._feed():
                 yield request
 
     async def _feed(self) -> AsyncIterator[scrapy.Request]:
         """Released articles, a batch whenever the scheduler runs low, until none are left."""
-        scheduler = self.crawler.engine.scheduler
+        scheduler: Any = self.crawler.engine.scheduler
         while not self._released:
             if self._stalled():
                 self.logger.warning("primary discovery did not finish; releasing held articles")
@@ -154,10 +155,10 @@ class VivaSpider(scrapy.Spider):
                     pass
             await asyncio.sleep(FEED_POLL * 5)
         while self._pending:
-            if len(scheduler) >= FEED_LOW:  # type: ignore[arg-type]
+            if len(scheduler) >= FEED_LOW:
                 await asyncio.sleep(FEED_POLL)
                 continue
-            for _ in range(FEED_HIGH - len(scheduler)):  # type: ignore[arg-type]
+            for _ in range(FEED_HIGH - len(scheduler)):
                 if not self._pending:
                     break
                 url, entry = self._pending.popleft()
