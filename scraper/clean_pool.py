@@ -98,6 +98,12 @@ class CleanPool:
         self.closed = True
         _kill_workers(self.pool)
         self.pool.shutdown(wait=False, cancel_futures=True)
+        # Its manager thread notices the dead workers and closes its pipes; joining it here keeps
+        # concurrent.futures' exit hook from waking it through a pipe it is closing (a traceback
+        # on the way out, Python 3.11). Bounded: the workers are gone.
+        manager = getattr(self.pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=3)
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
