@@ -137,17 +137,27 @@ def assert_whole_lines(folder: Path) -> None:
             orjson.loads(line)
 
 
+def crawl_pair_then_kill_redis(
+    portal: ReplicaPortal, out: Path, server: RedisServer, spawned: Spawned, *worker_args: str
+) -> tuple[subprocess.Popen[str], subprocess.Popen[str]]:
+    """A coordinator and a worker on the replica; Redis is SIGKILLed once 30 lines are written."""
+    crawl = coordinator(portal, out, server.url)
+    extra = worker(out, server.url, *worker_args, "--idle-exit", "1")
+    spawned += [crawl, extra]
+    wait_for_lines(out / "viva", 30, crawl, extra)
+    server.kill()
+    return crawl, extra
+
+
 def test_redis_killed_mid_crawl_stops_every_process_and_a_rerun_loses_nothing(
     server: RedisServer, site: ReplicaSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spawned: Spawned
 ) -> None:
     monkeypatch.setenv("NEWS_REDIS_TIMEOUT", "3")
     folder = tmp_path / "viva"
     with ReplicaPortal(site, faults=slow_articles) as portal:
-        crawl = coordinator(portal, tmp_path, server.url)
-        victim = worker(tmp_path, server.url, "--worker-id", "victim", "--heartbeat", "2", "--idle-exit", "1")
-        spawned += [crawl, victim]
-        wait_for_lines(folder, 30, crawl, victim)
-        server.kill()
+        crawl, victim = crawl_pair_then_kill_redis(
+            portal, tmp_path, server, spawned, "--worker-id", "victim", "--heartbeat", "2"
+        )
         seconds, errors = wait_all([crawl, victim], timeout=15)
         # The bound (3 s), the heartbeat that checks it (every 2 s), and the close: about 5 s.
         assert seconds < 10, errors
@@ -191,11 +201,7 @@ def test_a_redis_restart_within_the_bound_is_survived(
     monkeypatch.setenv("NEWS_REDIS_TIMEOUT", "20")
     folder = tmp_path / "viva"
     with ReplicaPortal(site, faults=slow_articles) as portal:
-        crawl = coordinator(portal, tmp_path, server.url)
-        extra = worker(tmp_path, server.url, "--idle-exit", "1")
-        spawned += [crawl, extra]
-        wait_for_lines(folder, 30, crawl, extra)
-        server.kill()
+        crawl, extra = crawl_pair_then_kill_redis(portal, tmp_path, server, spawned)
         time.sleep(3)  # longer than a heartbeat interval: both notice
         server.start()
         _, errors = wait_all([crawl, extra], timeout=90)
@@ -215,11 +221,7 @@ def test_sigterm_while_redis_is_down_ends_the_process_at_once(
     monkeypatch.setenv("NEWS_REDIS_TIMEOUT", "60")
     folder = tmp_path / "viva"
     with ReplicaPortal(site, faults=slow_articles) as portal:
-        crawl = coordinator(portal, tmp_path, server.url)
-        extra = worker(tmp_path, server.url, "--idle-exit", "1")
-        spawned += [crawl, extra]
-        wait_for_lines(folder, 30, crawl, extra)
-        server.kill()
+        crawl, extra = crawl_pair_then_kill_redis(portal, tmp_path, server, spawned)
         time.sleep(2.5)  # both in the outage (the coordinator's heartbeat is 2 s)
         for process in (crawl, extra):
             process.send_signal(signal.SIGTERM)
@@ -236,11 +238,7 @@ def test_redis_back_without_the_job_stops_the_crawl(
     monkeypatch.setenv("NEWS_REDIS_TIMEOUT", "20")
     folder = tmp_path / "viva"
     with ReplicaPortal(site, faults=slow_articles) as portal:
-        crawl = coordinator(portal, tmp_path, server.url)
-        extra = worker(tmp_path, server.url, "--idle-exit", "1")
-        spawned += [crawl, extra]
-        wait_for_lines(folder, 30, crawl, extra)
-        server.kill()
+        crawl, extra = crawl_pair_then_kill_redis(portal, tmp_path, server, spawned)
         for path in (tmp_path / "redis").iterdir():  # its append-only files: it comes back empty
             shutil.rmtree(path) if path.is_dir() else path.unlink()
         server.start()
