@@ -14,7 +14,7 @@ get their processing zset moved back to the queue by the others (scraper.shared_
                   discovery requests stay in a local queue: the spider's discovery state is there
     AckCrawler    a Crawler whose engine tells the scheduler when a request is finished
 
-Redis unreachable (stopped, restarting, network; see scraper.worker_run.RedisLink): nothing new
+Redis unreachable (stopped, restarting, network; see scraper.redis_link.RedisLink): nothing new
 goes out; what cannot be pushed or acknowledged waits (pushes first: a request is acknowledged only
 once the requests it led to are queued); a request whose item could not be claimed is fetched
 again, not acknowledged. Once Redis answers, all that is sent, and this worker's processing zset
@@ -48,7 +48,7 @@ from scraper.crawl import CONTEXT
 from scraper.shared_state import LINK_ERRORS, SharedState
 
 if TYPE_CHECKING:
-    from scraper.worker_run import RedisLink
+    from scraper.redis_link import RedisLink
 
 logger = logging.getLogger(__name__)
 COORDINATOR = "NEWS_COORDINATOR"  # settings key: True in the process that runs discovery

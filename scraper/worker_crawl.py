@@ -53,7 +53,7 @@ from scraper.worker_output import recover_own_files
 
 if TYPE_CHECKING:
     from scraper.distributed import AckScheduler
-    from scraper.worker_run import RedisLink
+    from scraper.redis_link import RedisLink
 
 logger = logging.getLogger(__name__)
 
