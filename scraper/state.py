@@ -15,10 +15,12 @@ steps), so a later crawl never writes it again.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from types import TracebackType
@@ -72,6 +74,13 @@ class StateStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Statements in one commit (the connection autocommits otherwise); rolled back on error."""
+        with self.db:
+            self.db.execute("BEGIN")
+            yield
+
     # seen URLs
 
     def should_skip(self, url: str, lastmod: datetime | None = None, refresh: bool = False) -> bool:
@@ -116,8 +125,7 @@ class StateStore:
         """Add (key, title, url) rows; a key already present keeps its first row (and id)."""
         if not pairs:
             return
-        with self.db:
-            self.db.execute("BEGIN")
+        with self.transaction():
             self.db.executemany("INSERT OR IGNORE INTO headlines (key, title, url) VALUES (?, ?, ?)", pairs)
         self.headline_version = self._max_headline_id()
 
@@ -213,8 +221,7 @@ class OutputWriter:
         day = output_day(article, self.tz)
         sink = self._sink(day)
         sink.write(article.to_dict())
-        with self.state.db:  # one commit for both rows (a commit costs more than the statements)
-            self.state.db.execute("BEGIN")
+        with self.state.transaction():  # one commit for both rows: it costs more than the statements
             self.state.mark(article.url, "written", article.content_hash)  # same step as the write
             return self._advance(sink)
 
@@ -222,8 +229,7 @@ class OutputWriter:
         if self._rejects is None:
             self._rejects = JsonlSink(self.dir / REJECTS_FILE)
         self._rejects.write(rejected.to_dict())
-        with self.state.db:
-            self.state.db.execute("BEGIN")
+        with self.state.transaction():
             self.state.mark(rejected.url, "rejected", detail=str(rejected.reason))
             self._advance(self._rejects)
 
