@@ -8,9 +8,10 @@ lists articles in the window, and its articles are requested as they are found.
 
 The date window is applied to every entry that carries a date, before any article request.
 
-Released articles are handed to Scrapy's scheduler a few hundred at a time (`start` tops it up as
-it drains), not all at once: a request object costs kilobytes, a held entry a few hundred bytes,
-so memory stays flat as the portal grows.
+Released articles are handed to the scheduler (Scrapy's, or the shared Redis queue of a distributed
+crawl) a few hundred at a time, `start` topping it up as it drains, not all at once: a request
+object costs kilobytes, a held entry a few hundred bytes, so memory stays flat as the portal grows.
+`start` also releases them if primary discovery stalls (a request dropped without a callback).
 """
 
 from __future__ import annotations
@@ -24,9 +25,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import signals
-from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -80,28 +78,10 @@ class VivaSpider(scrapy.Spider):
         self._skipped_undated: set[str] = set()  # seen before, by a source that gave no lastmod
         self._held: dict[str, FeedEntry] = {}  # found before primary discovery finished
         self._pending: deque[tuple[str, FeedEntry]] = deque()  # released, fed to the scheduler by start
-        self._feeding = False  # start() feeds released articles (Scrapy's own scheduler only)
         self._requested = 0
         self._primary_open = 0
         self._released = False
         self._sitemaps: set[str] = set()
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> VivaSpider:
-        spider: VivaSpider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
-        return spider
-
-    def on_idle(self) -> None:
-        """Safety net: a primary request that vanished without callback or errback (dropped by a
-        middleware) must not keep the held articles from ever being requested."""
-        if self._released or not self._held:
-            return
-        self.logger.warning("primary discovery did not finish; releasing %d held articles", len(self._held))
-        self._primary_open = 1
-        for request in self._primary_done():
-            self.crawler.engine.crawl(request)
-        raise DontCloseSpider
 
     # -- small helpers ----------------------------------------------------------------------------
 
@@ -135,14 +115,8 @@ class VivaSpider(scrapy.Spider):
             yield request
         yield self._primary(self.base_url + "/rss", self.parse_rss)
         yield self._indeks_request(self.base_url + "/indeks?page=1")
-        # Fed as the scheduler drains: Scrapy's own (memory stays flat) and the shared Redis queue
-        # of a distributed crawl (Redis stays small; the coordinator counts as discovering until
-        # all are out). A scheduler that cannot tell its length gets them at once, from the
-        # callback that releases them.
-        self._feeding = hasattr(self.crawler.engine.scheduler, "__len__")
-        if self._feeding:
-            async for request in self._feed():
-                yield request
+        async for request in self._feed():
+            yield request
 
     async def _feed(self) -> AsyncIterator[scrapy.Request]:
         """Released articles, a batch whenever the scheduler runs low, until none are left."""
@@ -151,14 +125,14 @@ class VivaSpider(scrapy.Spider):
             if self._stalled():
                 self.logger.warning("primary discovery did not finish; releasing held articles")
                 self._primary_open = 1
-                for _ in self._primary_done():
-                    pass
+                self._primary_done()
             await asyncio.sleep(FEED_POLL * 5)
         while self._pending:
-            if len(scheduler) >= FEED_LOW:
+            queued = _queued(scheduler)
+            if queued >= FEED_LOW:
                 await asyncio.sleep(FEED_POLL)
                 continue
-            for _ in range(FEED_HIGH - len(scheduler)):
+            for _ in range(FEED_HIGH - queued):
                 if not self._pending:
                     break
                 url, entry = self._pending.popleft()
@@ -197,7 +171,7 @@ class VivaSpider(scrapy.Spider):
             if key.strip().lower() == "sitemap" and self.allowed_host(value.strip()):
                 listed.append(value.strip())
         yield from self._sitemap_requests(listed)
-        yield from self._primary_done()
+        self._primary_done()
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         try:
@@ -210,7 +184,7 @@ class VivaSpider(scrapy.Spider):
                 yield from self._child_sitemaps(sitemap.entries)
             else:
                 yield from self.offer(sitemap.entries)
-        yield from self._primary_done()
+        self._primary_done()
 
     def _child_sitemaps(self, entries: Iterable[FeedEntry]) -> Iterator[scrapy.Request]:
         wanted = []
@@ -230,7 +204,7 @@ class VivaSpider(scrapy.Spider):
         else:
             self.count("discovery_ok")
             yield from self.offer(entries)
-        yield from self._primary_done()
+        self._primary_done()
 
     def parse_indeks(self, response: Response) -> Iterator[scrapy.Request]:
         self.count("discovery_ok")
@@ -261,9 +235,9 @@ class VivaSpider(scrapy.Spider):
         self.count("discovery_failed")
         self.state.failed(url, "feed_error", str(exc), kind="discovery")
 
-    def primary_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+    def primary_failed(self, failure: Failure) -> None:
         self.indeks_failed(failure)
-        yield from self._primary_done()
+        self._primary_done()
 
     def indeks_failed(self, failure: Failure) -> None:
         reason = failure_reason(failure)
@@ -272,19 +246,15 @@ class VivaSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         self.state.failed(request.url if request else "", reason, _detail(failure), kind="discovery")
 
-    def _primary_done(self) -> Iterator[scrapy.Request]:
-        """One primary source finished; after the last one, release the held articles, newest first."""
+    def _primary_done(self) -> None:
+        """One primary source finished; after the last one, release the held articles, newest
+        first, for `start` to feed to the scheduler."""
         self._primary_open -= 1
         if self._primary_open > 0 or self._released:
             return
         self._released = True
-        held = sorted(self._held.items(), key=lambda kv: _sort_key(kv[1]), reverse=True)
+        self._pending.extend(sorted(self._held.items(), key=lambda kv: _sort_key(kv[1]), reverse=True))
         self._held.clear()
-        if self._feeding:
-            self._pending.extend(held)
-            return
-        for url, entry in held:
-            yield from self._request_article(url, entry)
 
     # -- articles ---------------------------------------------------------------------------------
 
@@ -371,6 +341,14 @@ def _detail(failure: Failure) -> str:
 
 def _own_meta(meta: dict[str, Any]) -> dict[str, Any]:
     return {key: meta[key] for key in ("article", "entry")}
+
+
+def _queued(scheduler: Any) -> int:
+    """Requests waiting in the scheduler: Scrapy's and the Redis queue tell their length; another
+    only whether it has any."""
+    if hasattr(scheduler, "__len__"):
+        return len(scheduler)
+    return FEED_LOW if scheduler.has_pending_requests() else 0
 
 
 def _sort_key(entry: FeedEntry) -> float:
