@@ -215,6 +215,8 @@ def scrapy_settings(config: CrawlConfig, ctx: CrawlContext) -> dict[str, Any]:
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "scraper.crawl_components.BackoffRetryMiddleware": 550,
             "scraper.crawl_guard.RedirectGuard": 650,  # sees a 3xx before RedirectMiddleware (600)
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+            "scraper.crawl_components.HeadMetaRefreshMiddleware": 580,  # decodes 16 KiB, not the page
         },
         "ITEM_PIPELINES": {
             f"{here}.CleanPipeline": 100,

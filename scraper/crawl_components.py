@@ -9,8 +9,9 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
@@ -102,6 +103,25 @@ def retry_after_seconds(value: str, now: datetime | None = None) -> float | None
         return None
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, looking only at the head of the page.
+
+    Scrapy looks for the tag in the first 4,096 characters of `response.text`, which decodes the
+    whole body first: on ~80 KB article pages that is about 5% of the crawl process's CPU, spent on
+    text nobody else reads (the cleaning processes decode the bytes themselves). 16 KiB of bytes
+    hold at least those 4,096 characters in any encoding Scrapy decodes, so the answer is the same.
+    """
+
+    HEAD_BYTES = 16_384
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Any:
+        if not isinstance(response, HtmlResponse) or len(response.body) <= self.HEAD_BYTES:
+            return super().process_response(request, response)
+        head = response.replace(body=response.body[: self.HEAD_BYTES])
+        result = super().process_response(request, head)
+        return response if result is head else result
 
 
 class CrawlStats:

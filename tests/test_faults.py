@@ -1,5 +1,6 @@
 """Fault injection in the replica (scraper.replica.faults), and crawls that survive it: a 1,000-article
-crawl through 10% transient failures, and Retry-After honoured for the whole host."""
+crawl through 10% transient failures, Retry-After honoured for the whole host, and a moved article's
+meta refresh followed."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from scraper.replica.faults import (
     articles,
     exact,
     huge,
+    meta_refresh,
     parse_faults,
     reset,
     too_many_requests,
     transient,
     truncated,
 )
+from scraper.replica.pages import route
 from tests.test_crawl import crawl, last_report, records
 
 FAST = ("--backoff", "0.05", "--concurrency", "32")
@@ -120,3 +123,22 @@ def test_retry_after_pauses_the_whole_host(tmp_path: Path) -> None:
     retried = [t for t, _, target in log if target.startswith(throttled)]
     assert len(retried) == 2 and retried[1] - sent[0] >= 2.0
     assert len(records(tmp_path)) == 200
+
+
+def test_meta_refresh_on_a_full_size_page_is_followed(tmp_path: Path) -> None:
+    """The crawl reads only the head of a page for a meta refresh (HeadMetaRefreshMiddleware):
+    on a full-size article (~80 KB, beyond the 16 KiB it decodes) the tag is still found and
+    followed, and the article is written once, under the address it was discovered at."""
+    site = ReplicaSite(6, seed=4)
+    moved = site.article(2)
+    new_home = moved.path + "?page=all&moved=1"
+    old_home = moved.path + "?page=all"
+    plan = FaultPlan(Rule(meta_refresh(lambda hit: hit.base_url + new_home), lambda t: t == old_home))
+    with plan.serve(site) as portal:
+        result = crawl(portal, tmp_path)
+        base = portal.base_url
+    assert result.returncode == 0, result.stderr
+    assert len(route(site, base, old_home).body) > 4 * 16_384
+    assert plan.injected["0"] == 1 and plan.attempts[new_home] == 1
+    by_url = {record["url"]: record["text"] for record in records(tmp_path)}
+    assert by_url == {base + article.path: article.body_text for article in site.iter_articles()}

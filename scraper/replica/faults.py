@@ -196,6 +196,18 @@ def redirect(to: Callable[[Hit], str], code: int = 302) -> Fault:
     return lambda hit: Response(code, {"Location": to(hit), "Content-Type": TEXT}, b"moved\n")
 
 
+def meta_refresh(to: Callable[[Hit], str]) -> Fault:
+    """The real page with `<meta http-equiv="refresh" content="0; url=...">` at the top of its head
+    (a moved article whose old address still answers 200)."""
+
+    def fault(hit: Hit) -> Response:
+        page = hit.normal()
+        tag = f'<meta http-equiv="refresh" content="0; url={to(hit)}">'.encode()
+        return page._replace(body=page.body.replace(b"<head>", b"<head>" + tag, 1))
+
+    return fault
+
+
 def redirect_loop() -> Fault:
     """A redirect back to the URL itself (a misconfigured canonical rule)."""
     return redirect(lambda hit: hit.base_url + hit.target)
