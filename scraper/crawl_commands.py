@@ -1,4 +1,5 @@
-"""The `crawl`, `scrape` and `demo` commands, added to the `scraper` app by `register(app)`.
+"""The `crawl` command, the options and display it shares with `demo` and `worker`, and
+`register(app)`, which adds every crawling command (`crawl`, `scrape`, `demo`, `worker`, `merge`).
 
 Scrapy and the replica are imported inside the commands: `scraper clean` should not pay for them,
 and crawl worker processes (spawned, so they re-import the CLI module) stay light.
@@ -15,16 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
-import orjson
 import typer
 from rich.console import Console
 from rich.live import Live
 from rich.logging import RichHandler
 from rich.text import Text
 
-from scraper.errors import ConfigError, FetchError, ScraperError
-from scraper.sinks import JsonlSink
-from scraper.types import Article, Rejected, RejectReason
+from scraper.errors import ConfigError, ScraperError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -46,6 +44,10 @@ Retries = Annotated[int, typer.Option(help="retries per request, with backoff")]
 Backoff = Annotated[float, typer.Option(help="first retry pause in seconds, doubled per retry")]
 Timeout = Annotated[float, typer.Option(help="seconds per request before it fails as timeout")]
 MaxPages = Annotated[int | None, typer.Option(help="stop after this many responses")]
+RedisTimeout = Annotated[
+    float | None,
+    typer.Option(help="with --redis: seconds of Redis outage survived (default: $NEWS_REDIS_TIMEOUT or 60)"),
+]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -222,6 +224,7 @@ def crawl(
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no live progress")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
     redis: Annotated[str | None, typer.Option(help="distributed: queue at redis://HOST:PORT/DB")] = None,
+    redis_timeout: RedisTimeout = None,
 ) -> None:
     """Crawl a portal into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
 
@@ -238,7 +241,7 @@ def crawl(
         if redis:  # scraper.worker_commands: discovery feeds the queue that `scraper worker`s share
             from scraper.worker_commands import crawl_distributed
 
-            result = crawl_distributed(config, redis, quiet, coordinator=True)
+            result = crawl_distributed(config, redis, quiet, redis_timeout, coordinator=True)
         else:
             result = run_with_display(config, quiet)
     except ScraperError as exc:
@@ -250,105 +253,10 @@ def crawl(
         raise typer.Exit(130 if result.report.get("interrupted") else 1)
 
 
-def scrape(
-    urls: Annotated[list[str], typer.Argument(help="article URLs")],
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="JSON lines file (default: stdout)")
-    ] = None,
-    rejects: Annotated[
-        Path | None, typer.Option(help="write rejects and failures here as JSON lines")
-    ] = None,
-    portal: Annotated[str | None, typer.Option(help="portal rules to use (default: by host)")] = None,
-    timeout: Annotated[float, typer.Option(help="seconds per request")] = 30.0,
-) -> None:
-    """Fetch and clean single articles (all pages of a split article), without a crawl.
-
-    Example: scraper scrape https://www.viva.co.id/berita/nasional/123-judul -o one.jsonl
-    """
-    from cleaners.portals import portal_by_name
-    from scraper.fetch import scrape_client, scrape_url
-
-    if portal and portal_by_name(portal) is None:
-        raise _fail(f"unknown portal {portal!r}")
-    try:
-        articles, reject_sink = JsonlSink(output), JsonlSink(rejects) if rejects else None
-    except OSError as exc:
-        raise _fail(f"cannot write output: {exc}") from None
-    written = 0
-    with articles, scrape_client(timeout) as client:
-        for url in urls:
-            try:
-                if problem := http_url_problem(url):
-                    raise FetchError(f"{url}: {problem}")
-                result: Article | Rejected = scrape_url(client, url, portal)
-            except FetchError as exc:
-                result = Rejected(url, RejectReason.ERROR, f"fetch failed: {exc}")
-            if isinstance(result, Article):
-                articles.write(result.to_dict())
-                written += 1
-                continue
-            err.print(f"rejected {url}: {result.reason} {result.detail}", highlight=False, soft_wrap=True)
-            if reject_sink:
-                reject_sink.write(result.to_dict())
-    if reject_sink:
-        reject_sink.close()
-    if written == 0:
-        raise typer.Exit(1)
-
-
-def demo(
-    articles: Annotated[int, typer.Option(help="articles on the local replica portal")] = 30,
-    output: OutputDir = Path("output"),
-    jobs: Jobs = 0,
-    show: Annotated[int, typer.Option(help="records to print")] = 5,
-) -> None:
-    """Serve a generated VIVA replica on loopback, crawl it into OUTPUT, show what was written.
-
-    No network needed. Example: scraper demo --articles 30
-    """
-    from scraper.replica import ReplicaPortal, ReplicaSite
-
-    if not 1 <= articles <= 100_000:
-        raise _fail("--articles must be between 1 and 100000")
-    with ReplicaPortal(ReplicaSite(articles, seed=1)) as portal:
-        base_url = portal.base_url
-        err.print(f"replica portal: {articles} articles at {base_url}", highlight=False)
-        try:
-            config = build_config(
-                "viva", output, None, None, base_url=base_url, jobs=jobs, concurrency=16,
-                start_delay=0.0,
-            )  # fmt: skip
-            _setup_logging(False)
-            result = run_with_display(config, quiet=False)
-        except ScraperError as exc:
-            raise _fail(str(exc)) from None
-    print_summary(result)
-    _show_records(output / "viva", base_url, show)
-    if not result.ok:
-        raise typer.Exit(1)
-
-
-def _show_records(folder: Path, base_url: str, limit: int) -> None:
-    """The newest records this run wrote (its URLs carry this replica's port)."""
-    mine = [
-        (record, path.name)
-        for path in sorted(folder.glob("[0-9]*.jsonl"))
-        for line in path.read_bytes().splitlines()
-        if (record := orjson.loads(line))["url"].startswith(base_url + "/")
-    ]
-    if not mine:
-        out.print("nothing new written: the output already holds these articles (an earlier demo)")
-    mine.sort(key=lambda pair: pair[0].get("published_at") or "", reverse=True)
-    for record, name in mine[:limit]:
-        first_line = record["text"].split("\n", 1)[0]
-        out.print(f"[bold]{record['title']}[/bold]  ({name})", soft_wrap=True)
-        out.print(f"  {first_line[:160]}", soft_wrap=True)
-
-
 def register(app: typer.Typer) -> None:
-    app.command()(crawl)
-    app.command()(scrape)
-    app.command()(demo)
-    from scraper import worker_commands  # `worker` and `merge`: distributed crawls on Redis
+    from scraper import demo_command, scrape_command, worker_commands
 
-    worker_commands.register(app)
+    app.command()(crawl)
+    app.command()(scrape_command.scrape)
+    app.command()(demo_command.demo)
+    worker_commands.register(app)  # `worker` and `merge`: distributed crawls on Redis

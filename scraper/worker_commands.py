@@ -24,6 +24,7 @@ from scraper.crawl_commands import (
     Jobs,
     MaxPages,
     OutputDir,
+    RedisTimeout,
     Retries,
     Timeout,
     _fail,
@@ -32,7 +33,7 @@ from scraper.crawl_commands import (
     err,
     print_summary,
 )
-from scraper.errors import ScraperError
+from scraper.errors import ConfigError, ScraperError
 
 if TYPE_CHECKING:
     from scraper.crawl import CrawlConfig, CrawlResult
@@ -40,9 +41,16 @@ if TYPE_CHECKING:
 RedisUrl = Annotated[str, typer.Option("--redis", help="shared queue and state: redis://HOST:PORT/DB")]
 
 
-def crawl_distributed(config: CrawlConfig, redis_url: str, quiet: bool, **options: object) -> CrawlResult:
-    """`scraper crawl --redis`: discovery feeds the shared queue; this process works it too."""
+def crawl_distributed(
+    config: CrawlConfig, redis_url: str, quiet: bool, redis_timeout: float | None, **options: object
+) -> CrawlResult:
+    """`crawl --redis` (discovery feeds the shared queue; this process works it too) or `worker`."""
     from scraper.worker_run import WorkerOptions, run_distributed
+
+    if redis_timeout is not None:
+        if not redis_timeout > 0:
+            raise ConfigError(f"--redis-timeout {redis_timeout:g}: give seconds, more than 0")
+        options["redis_timeout"] = redis_timeout
 
     display = CrawlDisplay(enabled=not quiet)
     try:
@@ -65,6 +73,7 @@ def worker(
     idle_exit: Annotated[float, typer.Option(help="stop once idle this many seconds; 0: never")] = 10.0,
     worker_id: Annotated[str | None, typer.Option(help="stable id: a restart settles its files")] = None,
     heartbeat: Annotated[float, typer.Option(help="seconds of silence until a worker counts as dead")] = 10,
+    redis_timeout: RedisTimeout = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no live progress")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
 ) -> None:
@@ -83,8 +92,8 @@ def worker(
         )  # fmt: skip
         _setup_logging(verbose)
         result = crawl_distributed(
-            config, redis, quiet, coordinator=False, worker_id=worker_id, idle_exit=max(0.0, idle_exit),
-            heartbeat_ttl=max(1.0, heartbeat),
+            config, redis, quiet, redis_timeout, coordinator=False, worker_id=worker_id,
+            idle_exit=max(0.0, idle_exit), heartbeat_ttl=max(1.0, heartbeat),
         )  # fmt: skip
     except ScraperError as exc:
         raise _fail(str(exc)) from None

@@ -9,7 +9,7 @@ append-only file fsynced on every write, so that a restart keeps the job), the r
     back without data    every process stops: "came back without this crawl's state"
     the link itself      commands fail at once while Redis is away; a thread notices its return
 
-The bound is NEWS_REDIS_TIMEOUT (scraper.worker_run.WorkerOptions.redis_timeout), short here.
+The bound is --redis-timeout or NEWS_REDIS_TIMEOUT (WorkerOptions.redis_timeout), short here.
 """
 
 from __future__ import annotations
@@ -138,11 +138,17 @@ def assert_whole_lines(folder: Path) -> None:
 
 
 def crawl_pair_then_kill_redis(
-    portal: ReplicaPortal, out: Path, server: RedisServer, spawned: Spawned, *worker_args: str
+    portal: ReplicaPortal,
+    out: Path,
+    server: RedisServer,
+    spawned: Spawned,
+    *worker_args: str,
+    both: tuple[str, ...] = (),
 ) -> tuple[subprocess.Popen[str], subprocess.Popen[str]]:
-    """A coordinator and a worker on the replica; Redis is SIGKILLed once 30 lines are written."""
-    crawl = coordinator(portal, out, server.url)
-    extra = worker(out, server.url, *worker_args, "--idle-exit", "1")
+    """A coordinator and a worker (options `both` to each) on the replica; Redis is SIGKILLed once
+    30 lines are written."""
+    crawl = coordinator(portal, out, server.url, *both)
+    extra = worker(out, server.url, *worker_args, *both, "--idle-exit", "1")
     spawned += [crawl, extra]
     wait_for_lines(out / "viva", 30, crawl, extra)
     server.kill()
@@ -152,12 +158,13 @@ def crawl_pair_then_kill_redis(
 def test_redis_killed_mid_crawl_stops_every_process_and_a_rerun_loses_nothing(
     server: RedisServer, site: ReplicaSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spawned: Spawned
 ) -> None:
-    monkeypatch.setenv("NEWS_REDIS_TIMEOUT", "3")
+    monkeypatch.setenv("NEWS_REDIS_TIMEOUT", "60")  # the option wins
     folder = tmp_path / "viva"
     with ReplicaPortal(site, faults=slow_articles) as portal:
         crawl, victim = crawl_pair_then_kill_redis(
-            portal, tmp_path, server, spawned, "--worker-id", "victim", "--heartbeat", "2"
-        )
+            portal, tmp_path, server, spawned, "--worker-id", "victim", "--heartbeat", "2",
+            both=("--redis-timeout", "3"),
+        )  # fmt: skip
         seconds, errors = wait_all([crawl, victim], timeout=15)
         # The bound (3 s), the heartbeat that checks it (every 2 s), and the close: about 5 s.
         assert seconds < 10, errors
