@@ -262,7 +262,7 @@ def test_worker_and_crawl_redis_take_the_crawl_options(
 ) -> None:
     from typer.testing import CliRunner
 
-    from scraper import worker_commands
+    from scraper import worker_commands, worker_run
     from scraper.cli import app
     from scraper.crawl_commands import crawl
     from scraper.worker_run import WorkerOptions, distributed_settings
@@ -273,23 +273,23 @@ def test_worker_and_crawl_redis_take_the_crawl_options(
         for name, f in (("crawl", crawl), ("worker", worker_commands.worker))
     }
     assert names["crawl"] - names["worker"] == {"since", "until", "max_articles", "base_url", "refresh"}
-    calls: list[tuple[Any, dict[str, Any]]] = []
+    calls: list[tuple[Any, WorkerOptions]] = []
 
-    def capture(config: Any, redis_url: str, quiet: bool, **options: Any) -> None:
+    def capture(config: Any, options: WorkerOptions, on_start: Any = None) -> None:
         calls.append((config, options))
         raise ScraperError("captured")
 
-    monkeypatch.setattr(worker_commands, "crawl_distributed", capture)
+    monkeypatch.setattr(worker_run, "run_distributed", capture)
     common = ["viva", "-o", str(tmp_path), "--redis", "redis://127.0.0.1:1/0", "--backoff", "0.25", "--timeout", "7",
-              "--max-pages", "5", "--retries", "1", "--concurrency", "3", "--delay", "0.5", "--jobs", "1"]  # fmt: skip
+              "--max-pages", "5", "--retries", "1", "--concurrency", "3", "--delay", "0.5", "--jobs", "1",
+              "--redis-timeout", "9"]  # fmt: skip
     for command in (["crawl", *common, "--refresh"], ["worker", *common]):
         assert CliRunner().invoke(app, command).exit_code == 2
     (crawl_config, crawl_options), (_, worker_options) = calls
-    assert (
-        crawl_config.refresh and crawl_options == {"coordinator": True} and not worker_options["coordinator"]
-    )
+    assert crawl_config.refresh and crawl_options.coordinator and not worker_options.coordinator
     for config, options in calls:
-        settings = distributed_settings(config, None, WorkerOptions("redis://127.0.0.1:1/0", **options))  # type: ignore[arg-type]
+        assert options.redis_timeout == 9
+        settings = distributed_settings(config, None, options)  # type: ignore[arg-type]
         assert settings["DOWNLOAD_TIMEOUT"] == 7 and settings["RETRY_BACKOFF_BASE"] == 0.25
         assert settings["CLOSESPIDER_PAGECOUNT"] == 5 and settings["RETRY_TIMES"] == 1
         assert settings["CONCURRENT_REQUESTS_PER_DOMAIN"] == 3 and settings["AUTOTHROTTLE_START_DELAY"] == 0.5

@@ -236,7 +236,10 @@ def test_failed_urls_are_retried_by_the_next_run_and_rejected_ones_are_not(tmp_p
         (["crawl", "viva", "--max-pages", "0"], "--max-pages must be at least 1"),
         (["crawl", "viva", "--timeout", "0"], "--timeout must be more than 0 seconds"),
         (["crawl", "viva", "--until", "2026-13-45"], "bad date '2026-13-45' for --until"),
-        (["crawl", "viva", "--redis", "redis://127.0.0.1:9/0", "--redis-timeout", "0"], "--redis-timeout 0: give"),
+        (
+            ["crawl", "viva", "--redis", "redis://127.0.0.1:9/0", "--redis-timeout", "0"],
+            "--redis-timeout 0: give",
+        ),
         (["scrape", "--portal", "nope", "http://127.0.0.1:9/x"], "unknown portal 'nope'"),
     ],
 )
