@@ -216,7 +216,7 @@ def scrapy_settings(config: CrawlConfig, ctx: CrawlContext) -> dict[str, Any]:
             "scraper.crawl_components.BackoffRetryMiddleware": 550,
             "scraper.crawl_guard.RedirectGuard": 650,  # sees a 3xx before RedirectMiddleware (600)
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-            "scraper.crawl_components.HeadMetaRefreshMiddleware": 580,  # decodes 16 KiB, not the page
+            "scraper.crawl_components.HeadMetaRefreshMiddleware": 580,  # skips pages without "refresh"
         },
         "ITEM_PIPELINES": {
             f"{here}.CleanPipeline": 100,

@@ -106,22 +106,24 @@ def retry_after_seconds(value: str, now: datetime | None = None) -> float | None
 
 
 class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
-    """Scrapy's meta-refresh redirects, looking only at the head of the page.
+    """Scrapy's meta-refresh redirects, skipped at once on a page that cannot have the tag.
 
-    Scrapy looks for the tag in the first 4,096 characters of `response.text`, which decodes the
-    whole body first: on ~80 KB article pages that is about 5% of the crawl process's CPU, spent on
-    text nobody else reads (the cleaning processes decode the bytes themselves). 16 KiB of bytes
-    hold at least those 4,096 characters in any encoding Scrapy decodes, so the answer is the same.
+    Scrapy decodes the page and runs a regex over its first 4,096 characters for every HTML
+    response (~0.13 ms of the crawl process per 80 KB article page). A refresh tag there has the
+    word "refresh" in the first 16 KiB of bytes (4 bytes per character at most), so a page
+    without it is passed through after a byte search; any other page gets Scrapy's full check.
+    UTF-16 pages (a BOM) always do: their bytes do not spell the word.
     """
 
     HEAD_BYTES = 16_384
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Any:
-        if not isinstance(response, HtmlResponse) or len(response.body) <= self.HEAD_BYTES:
-            return super().process_response(request, response)
-        head = response.replace(body=response.body[: self.HEAD_BYTES])
-        result = super().process_response(request, head)
-        return response if result is head else result
+        if isinstance(response, HtmlResponse) and not self._may_refresh(response.body):
+            return response
+        return super().process_response(request, response)
+
+    def _may_refresh(self, body: bytes) -> bool:
+        return body.startswith((b"\xff\xfe", b"\xfe\xff")) or b"refresh" in body[: self.HEAD_BYTES].lower()
 
 
 class CrawlStats:

@@ -142,3 +142,32 @@ def test_meta_refresh_on_a_full_size_page_is_followed(tmp_path: Path) -> None:
     assert plan.injected["0"] == 1 and plan.attempts[new_home] == 1
     by_url = {record["url"]: record["text"] for record in records(tmp_path)}
     assert by_url == {base + article.path: article.body_text for article in site.iter_articles()}
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta http-equiv="Refresh" content="0; url=/moved">',
+        "<META HTTP-EQUIV='refresh' CONTENT='5;URL=http://127.0.0.1:1/moved'>",
+        "<script>var autorefresh = 1;</script>",  # the word, no tag: Scrapy's check decides
+        "",
+    ],
+)
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_head_meta_refresh_answers_as_scrapy_does(head: str, encoding: str) -> None:
+    from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from scraper.crawl_components import HeadMetaRefreshMiddleware
+
+    site = ReplicaSite(3, seed=1)
+    page = route(site, "http://127.0.0.1:1", site.article(0).path + "?page=all").body.decode()
+    body = page.replace("<head>", "<head>" + head, 1).replace('charset="utf-8"', "").encode(encoding)
+    request = Request("http://127.0.0.1:1/a")
+    response = HtmlResponse(request.url, body=body, request=request)
+    crawler = get_crawler()
+    theirs = MetaRefreshMiddleware.from_crawler(crawler).process_response(request, response)
+    ours = HeadMetaRefreshMiddleware.from_crawler(crawler).process_response(request, response)
+    assert type(ours) is type(theirs) and getattr(ours, "url", None) == getattr(theirs, "url", None)
+    assert ("moved" in head) == (getattr(ours, "url", "").endswith("/moved"))
