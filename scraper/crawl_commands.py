@@ -237,6 +237,8 @@ def crawl(
             backoff=max(0.0, backoff), download_timeout=timeout, max_pages=max_pages,
             refresh=refresh, log_level="INFO" if verbose else "WARNING",
         )  # fmt: skip
+        if redis_timeout is not None and not redis:
+            raise ConfigError("--redis-timeout applies to a distributed crawl: give --redis too")
         _setup_logging(verbose)
         if redis:  # scraper.worker_commands: discovery feeds the queue that `scraper worker`s share
             from scraper.worker_commands import crawl_distributed

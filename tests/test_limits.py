@@ -240,6 +240,7 @@ def test_failed_urls_are_retried_by_the_next_run_and_rejected_ones_are_not(tmp_p
             ["crawl", "viva", "--redis", "redis://127.0.0.1:9/0", "--redis-timeout", "0"],
             "--redis-timeout 0: give",
         ),
+        (["crawl", "viva", "--redis-timeout", "5"], "--redis-timeout applies to a distributed crawl"),
         (["scrape", "--portal", "nope", "http://127.0.0.1:9/x"], "unknown portal 'nope'"),
     ],
 )
