@@ -11,6 +11,7 @@ One crawl per process: Twisted's reactor cannot be restarted.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,11 +27,13 @@ from cleaners.portals import portal_by_name
 from scraper.clean_pool import CleanPool
 from scraper.errors import ConfigError
 from scraper.fetch import USER_AGENT, CleanJob
+from scraper.output_files import OutputWriter, reconcile
 from scraper.settings import DEFAULT_CLEAN, CleanSettings
-from scraper.state import OutputWriter, PortalLock, StateStore, reconcile
+from scraper.state import PortalLock, StateStore
 from scraper.types import Article, Rejected
 from spiders import ArticlePage, Window, portal_tz, spider_for
 
+logger = logging.getLogger(__name__)
 CONTEXT = "NEWS_CONTEXT"  # settings key holding the shared CrawlContext
 
 
@@ -248,6 +251,12 @@ def run_crawl(config: CrawlConfig, on_start: Any = None) -> CrawlResult:
     portal_dir = config.output_dir / config.portal
     with PortalLock(portal_dir, config.portal), StateStore(portal_dir / "state.sqlite") as state:
         reconciled = reconcile(portal_dir, state)
+        if reconciled.lost:
+            logger.warning(
+                "%d articles recorded as written are missing from the output (cut short after they were "
+                "recorded, e.g. by a power cut): fetching them again",
+                len(reconciled.lost),
+            )
         writer = OutputWriter(portal_dir, state, portal_tz(rules))
         ctx = CrawlContext(config, state, writer)
         run_id = state.start_run()
@@ -255,7 +264,7 @@ def run_crawl(config: CrawlConfig, on_start: Any = None) -> CrawlResult:
         process = AsyncCrawlerProcess(scrapy_settings(config, ctx))
         crawler = process.create_crawler(spider_cls)
         stats = run_to_end(process, crawler, ctx, on_start)
-        report = build_report(config, stats, started, reconciled)
+        report = build_report(config, stats, started, reconciled.added, len(reconciled.lost))
         state.finish_run(run_id, report["counts"])
     path = portal_dir / f"run-{started.strftime('%Y%m%dT%H%M%SZ')}-{run_id}.json"
     path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
@@ -307,14 +316,16 @@ def _grouped(stats: dict[str, Any], prefix: str) -> dict[str, int]:
 
 
 def build_report(
-    config: CrawlConfig, stats: dict[str, Any], started: datetime, reconciled: int
+    config: CrawlConfig, stats: dict[str, Any], started: datetime, reconciled: int, lost: int | None = None
 ) -> dict[str, Any]:
+    """The run report; `lost`: records a file lost after they were recorded (single-process crawls)."""
     finished = datetime.now(UTC)
     counts: dict[str, Any] = {name: int(stats.get(key, 0)) for name, key in _COUNTS.items()}
     counts.update(
         rejected=_grouped(stats, "news/rejected/"),
         failed=_grouped(stats, "news/failed/"),
         reconciled=reconciled,
+        **({} if lost is None else {"lost_from_output": lost}),
     )
     window = config.window
     return {

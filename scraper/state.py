@@ -4,13 +4,15 @@ Layout under `<output>/<portal>/`:
 
     state.sqlite        seen URLs, headline index, runs, reconciled output offsets (SQLite, WAL)
     .lock               flock held by the running crawl; holds its pid for the error message
-    <YYYY-MM-DD>.jsonl  articles by published date (OutputWriter)
+    <YYYY-MM-DD>.jsonl  articles by published date (scraper.output_files.OutputWriter)
     rejects.jsonl       pages that yielded no article
     failures.jsonl      requests that failed for good (network, HTTP, limits); a log, not state
 
 The output files are the truth and the state is an index of them: a record is written first and
-recorded right after, and `reconcile` adds any record the state missed (a kill between the two
-steps), so a later crawl never writes it again.
+recorded right after (with the offset its line ends at), and scraper.output_files.reconcile
+settles any difference at the next start: a record the state missed (a kill between the two steps)
+is recorded, so a later crawl never writes it again; a record the file lost (a power cut before
+the disk had it) is fetched again.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,13 +31,12 @@ from typing import Any
 import orjson
 
 from scraper.errors import ConfigError, CrawlLockedError
-from scraper.sinks import JsonlSink, repair_torn_tail
-from scraper.types import Article, Rejected, utc_now_iso
+from scraper.types import utc_now_iso
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
     url TEXT PRIMARY KEY, first_seen TEXT NOT NULL, last_fetched TEXT,
-    content_hash TEXT, status TEXT NOT NULL, detail TEXT
+    content_hash TEXT, status TEXT NOT NULL, detail TEXT, output TEXT, line_end INTEGER
 );
 CREATE INDEX IF NOT EXISTS seen_hash ON seen (content_hash);
 CREATE TABLE IF NOT EXISTS headlines (
@@ -48,8 +49,6 @@ CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, reconciled_bytes INTE
 """
 # A URL in one of these states is not fetched again; "failed" (network, HTTP errors) is retried.
 DONE = ("written", "rejected", "duplicate")
-REJECTS_FILE = "rejects.jsonl"
-FAILURES_FILE = "failures.jsonl"
 RETRY_FAILED_DAYS = 7  # failed articles are asked for again by later runs for this long
 
 
@@ -63,7 +62,14 @@ class StateStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._add_columns("seen", output="TEXT", line_end="INTEGER")  # a state from before they were
         self.headline_version = self._max_headline_id()
+
+    def _add_columns(self, table: str, **columns: str) -> None:
+        present = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+        for name, kind in columns.items():
+            if name not in present:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self.db.close()
@@ -100,15 +106,31 @@ class StateStore:
         query = "SELECT 1 FROM seen WHERE content_hash = ? AND status = 'written' LIMIT 1"
         return self.db.execute(query, (content_hash,)).fetchone() is not None
 
-    def mark(self, url: str, status: str, content_hash: str | None = None, detail: str = "") -> None:
+    def mark(
+        self, url: str, status: str, content_hash: str | None = None, detail: str = "",
+        output: str | None = None, line_end: int | None = None,
+    ) -> None:  # fmt: skip
+        """Record `url`'s status; `output` and `line_end`: the file and offset its line ends at."""
         now = utc_now_iso()
         self.db.execute(
-            "INSERT INTO seen (url, first_seen, last_fetched, content_hash, status, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET last_fetched = excluded.last_fetched,"
+            "INSERT INTO seen (url, first_seen, last_fetched, content_hash, status, detail, output, line_end)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"
+            " last_fetched = excluded.last_fetched,"
             " content_hash = COALESCE(excluded.content_hash, seen.content_hash),"
-            " status = excluded.status, detail = excluded.detail",
-            (url, now, now, content_hash, status, detail),
+            " status = excluded.status, detail = excluded.detail,"
+            " output = excluded.output, line_end = excluded.line_end",
+            (url, now, now, content_hash, status, detail, output, line_end),
         )
+
+    def forget_lost_lines(self, output: str, size: int, present: set[str]) -> list[str]:
+        """URLs recorded as ending past `size` in `output` whose line is not in it (`present`): the
+        file lost them after they were recorded (a power cut before the disk had them). They are
+        marked failed, so the next crawl fetches them again."""
+        query = "SELECT url FROM seen WHERE output = ? AND line_end > ? AND status IN ('written', 'rejected')"
+        lost = [url for (url,) in self.db.execute(query, (output, size)) if url not in present]
+        for url in lost:
+            self.mark(url, "failed", detail=f"its line was lost from {output}")
+        return lost
 
     def failed_urls(self, days: float = RETRY_FAILED_DAYS) -> list[str]:
         """URLs whose last fetch failed, first seen within `days`: a dead link is not retried forever."""
@@ -156,125 +178,6 @@ class StateStore:
             " ON CONFLICT(path) DO UPDATE SET reconciled_bytes = excluded.reconciled_bytes",
             (path.name, size),
         )
-
-
-def reconcile(portal_dir: Path, state: StateStore) -> int:
-    """Repair torn tails, then record every output record the state lacks; return how many.
-
-    Only bytes past the last reconciled offset of each file are read, so this stays cheap on a
-    large archive; a file that shrank (edited by hand) is read again from the start.
-    """
-    added = 0
-    for path in sorted(portal_dir.glob("*.jsonl")):
-        repair_torn_tail(path)
-        if path.name == FAILURES_FILE:
-            continue  # a log of failed requests: nothing in it is done
-        size = path.stat().st_size
-        start = state.reconciled_bytes(path)
-        if start > size:
-            start = 0
-        if start < size:
-            added += _reconcile_file(path, start, state)
-        state.set_reconciled(path, size)
-    return added
-
-
-def _reconcile_file(path: Path, start: int, state: StateStore) -> int:
-    is_rejects = path.name == REJECTS_FILE
-    added = 0
-    with path.open("rb") as handle:
-        handle.seek(start)
-        for line in handle:
-            try:
-                record = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                continue  # a foreign or damaged line: not ours to interpret
-            url = record.get("url") if isinstance(record, dict) else None
-            if not url:
-                continue
-            if is_rejects:
-                if state.status(url) in (None, "failed"):  # rejected on a retry, not recorded
-                    state.mark(url, "rejected", detail=str(record.get("reason", "")))
-                    added += 1
-            elif state.status(url) != "written":
-                state.mark(url, "written", record.get("content_hash"))
-                added += 1
-    return added
-
-
-class OutputWriter:
-    """Writes articles to `<YYYY-MM-DD>.jsonl` and rejects to `rejects.jsonl`, then records them.
-
-    The file date is the article's published date in the portal's timezone (a news day is the
-    portal's day, not UTC's), falling back to the fetch date when the page gives no date.
-    """
-
-    MAX_OPEN = 16  # crawls mostly touch the newest few days; cap open descriptors anyway
-
-    def __init__(self, portal_dir: Path, state: StateStore, tz: tzinfo) -> None:
-        self.dir, self.state, self.tz = portal_dir, state, tz
-        self._sinks: dict[str, JsonlSink] = {}
-        self._rejects: JsonlSink | None = None
-        self._failures: JsonlSink | None = None
-
-    def write_article(self, article: Article) -> Path:
-        day = output_day(article, self.tz)
-        sink = self._sink(day)
-        sink.write(article.to_dict())
-        with self.state.transaction():  # one commit for both rows: it costs more than the statements
-            self.state.mark(article.url, "written", article.content_hash)  # same step as the write
-            return self._advance(sink)
-
-    def write_reject(self, rejected: Rejected) -> None:
-        if self._rejects is None:
-            self._rejects = JsonlSink(self.dir / REJECTS_FILE)
-        self._rejects.write(rejected.to_dict())
-        with self.state.transaction():
-            self.state.mark(rejected.url, "rejected", detail=str(rejected.reason))
-            self._advance(self._rejects)
-
-    def write_failure(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
-        """A line in failures.jsonl; the state (failed, so retried later) is the caller's business."""
-        if self._failures is None:
-            self._failures = JsonlSink(self.dir / FAILURES_FILE)
-        record = {"url": url, "reason": reason, "kind": kind, "detail": detail, "at": utc_now_iso()}
-        self._failures.write(record)
-
-    def _advance(self, sink: JsonlSink) -> Path:
-        """Everything up to here is recorded: the next start need not read it again."""
-        assert sink.path is not None
-        self.state.set_reconciled(sink.path, sink.path.stat().st_size)
-        return sink.path
-
-    def _sink(self, day: str) -> JsonlSink:
-        sink = self._sinks.get(day)
-        if sink is None:
-            if len(self._sinks) >= self.MAX_OPEN:
-                self._sinks.pop(next(iter(self._sinks))).close()
-            sink = self._sinks[day] = JsonlSink(self.dir / f"{day}.jsonl")
-        return sink
-
-    def close(self) -> None:
-        for sink in self._sinks.values():
-            sink.close()
-        self._sinks.clear()
-        for sink in (self._rejects, self._failures):
-            if sink is not None:
-                sink.close()
-        self._rejects = self._failures = None
-
-
-def output_day(article: Article, tz: tzinfo) -> str:
-    for value in (article.published_at, article.fetched_at):
-        if not value:
-            continue
-        try:
-            when = datetime.fromisoformat(value)
-        except ValueError:
-            continue
-        when = when.replace(tzinfo=tz) if when.tzinfo is None else when.astimezone(tz)
-        return when.date().isoformat()
-    return datetime.now(tz).date().isoformat()
 
 
 class PortalLock:

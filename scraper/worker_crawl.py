@@ -168,9 +168,11 @@ class ClaimWritePipeline(_Component):
             if item.published is None and not self.ctx.job().window.contains(self._published(article)):  # type: ignore[attr-defined]
                 raise Dropped(f"published {article.published_at}, outside the window", "out_of_window")
             if self.unsettled:  # before another line is written after it (see WorkerWriter)
-                claimed, _ = recover_own_files(self.ctx.writer.dir, self.ctx.shared, self.ctx.state)  # type: ignore[attr-defined]
+                settled = recover_own_files(self.ctx.writer.dir, self.ctx.shared, self.ctx.state)  # type: ignore[attr-defined]
                 self.unsettled = False
-                self.crawler.stats.inc_value("news/written", claimed)
+                # Its item was dropped (Redo): the line counts as written now, whether the claim
+                # is made now or had landed before its answer was lost (its refetch is then dropped).
+                self.crawler.stats.inc_value("news/written", settled.claimed + settled.mine)
             self.unsettled = True  # until the claim's answer is in
             owner = self.ctx.writer.write_article(article)
             self.unsettled = False

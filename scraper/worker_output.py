@@ -25,12 +25,14 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 
+from scraper.output_files import output_day
 from scraper.shared_state import SharedState, written_token
 from scraper.sinks import JsonlSink, dumps_line, repair_torn_tail
-from scraper.state import StateStore, output_day
+from scraper.state import StateStore
 from scraper.types import Article, Rejected, utc_now_iso
 
 _WORKER_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.([A-Za-z0-9][A-Za-z0-9_-]*)\.jsonl$")
@@ -107,12 +109,18 @@ def worker_files(portal_dir: Path, worker_id: str | None = None) -> Iterator[tup
             yield path, match[1], match[2]
 
 
-def recover_own_files(portal_dir: Path, shared: SharedState, state: StateStore) -> tuple[int, int]:
-    """After a restart under the same worker id: settle the lines written after the last claim
-    this worker recorded (at most the one it was writing when killed). A line nobody claimed is
-    claimed now; one claimed by another worker, or a second copy of a line of this file, is cut.
-    Returns (claimed, cut)."""
-    claimed = cut = 0
+class Settled(NamedTuple):
+    claimed: int  # lines nobody had claimed: claimed now
+    cut: int  # lines claimed by another worker, or second copies: removed
+    mine: int  # lines this worker had claimed without hearing the answer (a kill, a Redis outage)
+
+
+def recover_own_files(portal_dir: Path, shared: SharedState, state: StateStore) -> Settled:
+    """After a restart under the same worker id, or a claim whose answer was lost: settle the
+    lines written after the last claim this worker recorded (at most the one it was writing). A
+    line nobody claimed is claimed now; one claimed by another worker, or a second copy of a line
+    of this file, is cut."""
+    claimed = cut = mine = 0
     for path, _, _ in worker_files(portal_dir, shared.worker_id):
         repair_torn_tail(path)
         start = min(state.reconciled_bytes(path), path.stat().st_size)
@@ -125,6 +133,7 @@ def recover_own_files(portal_dir: Path, shared: SharedState, state: StateStore) 
             verdict = _settle(record, shared, known) if record else "cut"
             if verdict != "cut":
                 claimed += verdict == "claimed"
+                mine += verdict == "mine"
                 keep.append(line)
                 known.add((record["url"], record["content_hash"]))  # type: ignore[index]
         cut += len(lines) - len(keep)
@@ -134,7 +143,7 @@ def recover_own_files(portal_dir: Path, shared: SharedState, state: StateStore) 
                 handle.seek(start)
                 handle.write(b"".join(keep))
         state.set_reconciled(path, path.stat().st_size)
-    return claimed, cut
+    return Settled(claimed, cut, mine)
 
 
 def _settle(record: dict, shared: SharedState, known: set[tuple[str, str]]) -> str:

@@ -208,7 +208,7 @@ def _run_registered(
     rules = portal_by_name(config.portal)
     assert rules is not None
     portal_dir = config.output_dir / config.portal
-    claimed, cut = recover_own_files(portal_dir, shared, state)
+    claimed, cut, _ = recover_own_files(portal_dir, shared, state)
     writer = WorkerWriter(portal_dir, shared, state, portal_tz(rules))
     ctx = DistributedContext(config, state, writer, shared, shared.client.link)  # type: ignore[attr-defined]
     run_id, started = state.start_run(), datetime.now(UTC)

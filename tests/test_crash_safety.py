@@ -1,6 +1,7 @@
 """Crashes and stops: a crawl killed (SIGKILL) at random moments and restarted, or stopped with
 SIGINT / SIGTERM (once: gracefully; twice: at once), ends with every article written exactly once,
-every line whole, and a run report for every stop that could write one."""
+every line whole, and a run report for every stop that could write one; lines a power cut took
+from the output are fetched again."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import pytest
 from scraper.replica import ReplicaPortal, ReplicaSite
 from scraper.replica.faults import FaultPlan, Rule, articles, slow
 from scraper.sinks import JsonlSink
-from tests.test_crawl import REPO, crawl, records
+from tests.test_crawl import REPO, article_paths_requested, crawl, last_report, records
 
 N = 300
 
@@ -179,3 +180,30 @@ def test_a_failed_write_leaves_no_torn_line(tmp_path: Path) -> None:
     sink.write({"url": "c"})
     sink.close()
     assert [orjson.loads(line)["url"] for line in path.read_bytes().splitlines()] == ["a", "c"]
+
+
+def test_articles_a_power_cut_took_from_the_output_are_fetched_again(tmp_path: Path) -> None:
+    """As after a power cut: the state recorded the last lines of a day file, but the disk kept
+    only part of them. The next crawl fetches exactly those articles again and writes them once."""
+    site = ReplicaSite(30, seed=6)
+    with ReplicaPortal(site) as portal:
+        assert crawl(portal, tmp_path).returncode == 0
+        fullest = max((tmp_path / "viva").glob("2*.jsonl"), key=lambda path: path.read_bytes().count(b"\n"))
+        lines = fullest.read_bytes().splitlines(keepends=True)
+        assert len(lines) >= 3
+        fullest.write_bytes(b"".join(lines[:-2]) + lines[-2][:25])  # the last two lost, one torn
+        lost = {orjson.loads(line)["url"] for line in lines[-2:]}
+        portal.reset_counters()
+        result = crawl(portal, tmp_path)
+        fetched = {portal.base_url + path for path in article_paths_requested(portal)}
+        base = portal.base_url
+    assert result.returncode == 0, result.stderr
+    assert "2 articles recorded as written are missing from the output" in result.stderr
+    assert fetched == lost
+    counts = last_report(tmp_path)["counts"]
+    assert counts["lost_from_output"] == 2 and counts["written"] == 2
+    by_url = Counter(record["url"] for record in records(tmp_path))
+    assert set(by_url.values()) == {1}
+    assert {r["url"]: r["text"] for r in records(tmp_path)} == {
+        base + article.path: article.body_text for article in site.iter_articles()
+    }

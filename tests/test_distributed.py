@@ -356,7 +356,7 @@ def test_a_lost_claim_cuts_the_line_and_recovery_settles_the_tail(redis_url: str
         with file_a.open("ab") as handle:
             handle.write(orjson.dumps(orphan.to_dict()) + b"\n" + orjson.dumps(taken.to_dict()) + b"\n")
         assert b.claim_written(taken.url, taken.content_hash) is None
-        assert recover_own_files(tmp_path, a, state_a) == (1, 1)
+        assert recover_own_files(tmp_path, a, state_a) == (1, 1, 0)
     assert [orjson.loads(line)["url"] for line in file_a.open("rb")] == ["http://x/1", "http://x/2"]
 
 
@@ -416,6 +416,6 @@ def test_refresh_claims_rewrite_changed_text_and_move_fetch_times(redis_url: str
         with (tmp_path / "2026-11-20.b.jsonl").open("ab") as handle:
             handle.write(orjson.dumps(newer.to_dict()) + b"\n")
         assert b.claim_written(newer.url, newer.content_hash) is None  # killed before it was recorded
-        assert recover_own_files(tmp_path, b, state) == (0, 0)
+        assert recover_own_files(tmp_path, b, state) == (0, 0, 1)  # its own claim, answer not heard
     assert merge(tmp_path, tmp_path / "merged", b) == (1, 1)  # x/4's newer line
     assert orjson.loads((tmp_path / "merged" / "2026-11-20.jsonl").read_bytes())["text"] == newer.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from dataclasses import replace
@@ -15,9 +16,10 @@ import pytest
 from cleaners.teasers import normalise_headline
 from scraper.errors import CrawlLockedError
 from scraper.fetch import CleanJob, _HeadlineCache, clean_job
+from scraper.output_files import OutputWriter, output_day, reconcile
 from scraper.replica import ReplicaSite
 from scraper.replica.pages import render_article
-from scraper.state import OutputWriter, PortalLock, StateStore, output_day, reconcile
+from scraper.state import PortalLock, StateStore
 from scraper.types import Article, Rejected, RejectReason
 
 WIB = timezone(timedelta(hours=7))
@@ -95,12 +97,57 @@ def test_reconcile_adds_records_the_state_missed_and_cuts_torn_tails(tmp_path: P
     # A kill after two complete writes and half of a third, before any state commit.
     (folder / "2026-11-20.jsonl").write_bytes(lines[0] + b"\n" + lines[1] + b"\n" + lines[2][:40])
     with StateStore(folder / "state.sqlite") as state:
-        assert reconcile(folder, state) == 2
+        assert reconcile(folder, state).added == 2
         assert state.status("http://a/0-x") == "written" and state.status("http://a/1-x") == "written"
         assert state.status("http://a/2-x") is None  # its line was torn: it is fetched again
         assert (folder / "2026-11-20.jsonl").read_bytes().endswith(b"\n")
-        assert reconcile(folder, state) == 0  # only new bytes are read the next time
+        assert reconcile(folder, state).added == 0  # only new bytes are read the next time
         assert state.should_skip("http://a/0-x")
+
+
+def test_reconcile_fetches_again_what_a_file_lost_after_it_was_recorded(tmp_path: Path) -> None:
+    """A power cut: the state committed records whose lines the disk never got (the file ends
+    early, maybe mid-line). Those are marked failed (fetched again); lines removed by hand from
+    the middle of a file are not: only records that ended past the file's new end count."""
+    folder = tmp_path / "viva"
+    with StateStore(folder / "state.sqlite") as state:
+        writer = OutputWriter(folder, state, WIB)
+        for i in range(6):
+            writer.write_article(
+                article(f"http://a/{i}-x", text=f"teks {i}", published="2026-11-20T08:00:00+07:00")
+            )
+        writer.write_reject(Rejected("http://a/9-x", RejectReason.TOO_SHORT, "3 words"))
+        writer.close()
+    day = folder / "2026-11-20.jsonl"
+    lines = day.read_bytes().splitlines(keepends=True)
+    # Line 1 removed by hand; the disk lost lines 4 and 5 and kept half of line 3.
+    day.write_bytes(lines[0] + lines[2] + lines[3][:30])
+    (folder / "rejects.jsonl").write_bytes(b"")
+    with StateStore(folder / "state.sqlite") as state:
+        result = reconcile(folder, state)
+        assert sorted(result.lost) == ["http://a/3-x", "http://a/4-x", "http://a/5-x", "http://a/9-x"]
+        assert result.added == 0
+        for url in result.lost:
+            assert state.status(url) == "failed" and not state.should_skip(url)
+        for url in ("http://a/0-x", "http://a/1-x", "http://a/2-x"):
+            assert state.should_skip(url)
+        assert reconcile(folder, state).lost == []  # settled: nothing more the next time
+
+
+def test_state_from_before_line_offsets_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE seen (url TEXT PRIMARY KEY, first_seen TEXT NOT NULL, last_fetched TEXT,"
+        " content_hash TEXT, status TEXT NOT NULL, detail TEXT)"
+    )
+    db.execute("INSERT INTO seen VALUES ('http://a/1-x', 'x', 'x', 'h', 'written', '')")
+    db.commit()
+    db.close()
+    with StateStore(path) as state:
+        assert state.should_skip("http://a/1-x")
+        state.mark("http://a/2-x", "written", "h2", output="2026-11-20.jsonl", line_end=10)
+        assert state.forget_lost_lines("2026-11-20.jsonl", 0, set()) == ["http://a/2-x"]
 
 
 def test_lock_refuses_a_second_crawl_and_names_the_holder(tmp_path: Path) -> None:

@@ -1,0 +1,162 @@
+"""The crawl's output files, and their agreement with the state store.
+
+`OutputWriter` writes each record as one whole line, then records it in the state (with the
+offset its line ends at) in one commit. `reconcile`, at the start of every crawl, settles what a
+kill or a power cut left behind:
+- a torn last line is cut (`repair_torn_tail`);
+- a record written but not recorded (a kill between the two steps) is recorded, so it is never
+  written again;
+- a record recorded but no longer in its file (the file is shorter than when the record was
+  recorded: the disk never got the line before a power cut) is marked failed, so the crawl fetches
+  it again. Lines removed from the middle of a file by hand are left alone: only records that
+  ended past the file's new end count as lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from scraper.sinks import JsonlSink, repair_torn_tail
+from scraper.state import StateStore
+from scraper.types import Article, Rejected, utc_now_iso
+
+REJECTS_FILE = "rejects.jsonl"
+FAILURES_FILE = "failures.jsonl"
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    added: int  # records in the files that the state lacked (a kill between write and commit)
+    lost: list[str]  # URLs recorded as written whose line the files no longer have
+
+
+def reconcile(portal_dir: Path, state: StateStore) -> Reconciled:
+    """Repair torn tails, record every output record the state lacks, and forget the records a
+    file lost (it is shorter than when they were recorded: they are fetched again).
+
+    Only bytes past the last reconciled offset of each file are read, so this stays cheap on a
+    large archive; a file that shrank (a power cut, or edited by hand) is read again from the start.
+    """
+    added, lost = 0, []
+    for path in sorted(portal_dir.glob("*.jsonl")):
+        repair_torn_tail(path)
+        if path.name == FAILURES_FILE:
+            continue  # a log of failed requests: nothing in it is done
+        size = path.stat().st_size
+        start = state.reconciled_bytes(path)
+        with state.transaction():
+            if start > size:
+                count, present = _reconcile_file(path, 0, state)
+                added += count
+                lost += state.forget_lost_lines(path.name, size, present)
+            elif start < size:
+                added += _reconcile_file(path, start, state)[0]
+            state.set_reconciled(path, size)
+    return Reconciled(added, lost)
+
+
+def _reconcile_file(path: Path, start: int, state: StateStore) -> tuple[int, set[str]]:
+    """(records marked, URLs of every record read) of `path` from byte `start` on."""
+    is_rejects = path.name == REJECTS_FILE
+    added, present = 0, set()
+    with path.open("rb") as handle:
+        handle.seek(start)
+        end = start
+        for line in handle:
+            end += len(line)
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue  # a foreign or damaged line: not ours to interpret
+            url = record.get("url") if isinstance(record, dict) else None
+            if not url or not isinstance(url, str):
+                continue
+            present.add(url)
+            where = {"output": path.name, "line_end": end}
+            if is_rejects:
+                if state.status(url) in (None, "failed"):  # rejected on a retry, not recorded
+                    state.mark(url, "rejected", detail=str(record.get("reason", "")), **where)
+                    added += 1
+            elif state.status(url) != "written":
+                state.mark(url, "written", record.get("content_hash"), **where)
+                added += 1
+    return added, present
+
+
+class OutputWriter:
+    """Writes articles to `<YYYY-MM-DD>.jsonl` and rejects to `rejects.jsonl`, then records them.
+
+    The file date is the article's published date in the portal's timezone (a news day is the
+    portal's day, not UTC's), falling back to the fetch date when the page gives no date.
+    """
+
+    MAX_OPEN = 16  # crawls mostly touch the newest few days; cap open descriptors anyway
+
+    def __init__(self, portal_dir: Path, state: StateStore, tz: tzinfo) -> None:
+        self.dir, self.state, self.tz = portal_dir, state, tz
+        self._sinks: dict[str, JsonlSink] = {}
+        self._rejects: JsonlSink | None = None
+        self._failures: JsonlSink | None = None
+
+    def write_article(self, article: Article) -> Path:
+        sink = self._sink(output_day(article, self.tz))
+        sink.write(article.to_dict())
+        return self._record(sink, article.url, "written", content_hash=article.content_hash)
+
+    def write_reject(self, rejected: Rejected) -> None:
+        if self._rejects is None:
+            self._rejects = JsonlSink(self.dir / REJECTS_FILE)
+        self._rejects.write(rejected.to_dict())
+        self._record(self._rejects, rejected.url, "rejected", detail=str(rejected.reason))
+
+    def write_failure(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
+        """A line in failures.jsonl; the state (failed, so retried later) is the caller's business."""
+        if self._failures is None:
+            self._failures = JsonlSink(self.dir / FAILURES_FILE)
+        record = {"url": url, "reason": reason, "kind": kind, "detail": detail, "at": utc_now_iso()}
+        self._failures.write(record)
+
+    def _record(self, sink: JsonlSink, url: str, status: str, **fields: Any) -> Path:
+        """Mark `url` with the offset its line ends at, and the file as reconciled up to there (the
+        next start need not read it again): one commit, which costs more than the statements."""
+        assert sink.path is not None
+        size = sink.path.stat().st_size  # one writer per file (the crawl lock): the line's end
+        with self.state.transaction():
+            self.state.mark(url, status, output=sink.path.name, line_end=size, **fields)
+            self.state.set_reconciled(sink.path, size)
+        return sink.path
+
+    def _sink(self, day: str) -> JsonlSink:
+        sink = self._sinks.get(day)
+        if sink is None:
+            if len(self._sinks) >= self.MAX_OPEN:
+                self._sinks.pop(next(iter(self._sinks))).close()
+            sink = self._sinks[day] = JsonlSink(self.dir / f"{day}.jsonl")
+        return sink
+
+    def close(self) -> None:
+        for sink in self._sinks.values():
+            sink.close()
+        self._sinks.clear()
+        for sink in (self._rejects, self._failures):
+            if sink is not None:
+                sink.close()
+        self._rejects = self._failures = None
+
+
+def output_day(article: Article, tz: tzinfo) -> str:
+    for value in (article.published_at, article.fetched_at):
+        if not value:
+            continue
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        when = when.replace(tzinfo=tz) if when.tzinfo is None else when.astimezone(tz)
+        return when.date().isoformat()
+    return datetime.now(tz).date().isoformat()
