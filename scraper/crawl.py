@@ -19,7 +19,6 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-import orjson
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.exceptions import DropItem
 
@@ -28,6 +27,7 @@ from scraper.clean_pool import CleanPool
 from scraper.errors import ConfigError
 from scraper.fetch import USER_AGENT, CleanJob
 from scraper.output_files import OutputWriter, reconcile
+from scraper.run_report import CrawlResult, build_report, write_report
 from scraper.settings import DEFAULT_CLEAN, CleanSettings
 from scraper.state import PortalLock, StateStore
 from scraper.types import Article, Rejected
@@ -232,16 +232,6 @@ def scrapy_settings(config: CrawlConfig, ctx: CrawlContext) -> dict[str, Any]:
     }
 
 
-@dataclass
-class CrawlResult:
-    report: dict[str, Any]
-    report_path: Path
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.report["ok"])
-
-
 def run_crawl(config: CrawlConfig, on_start: Any = None) -> CrawlResult:
     """Crawl one portal into `<output>/<portal>/`. `on_start(crawler)` runs before the reactor."""
     rules = portal_by_name(config.portal)
@@ -266,9 +256,7 @@ def run_crawl(config: CrawlConfig, on_start: Any = None) -> CrawlResult:
         stats = run_to_end(process, crawler, ctx, on_start)
         report = build_report(config, stats, started, reconciled.added, len(reconciled.lost))
         state.finish_run(run_id, report["counts"])
-    path = portal_dir / f"run-{started.strftime('%Y%m%dT%H%M%SZ')}-{run_id}.json"
-    path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
-    return CrawlResult(report, path)
+    return write_report(portal_dir / f"run-{started.strftime('%Y%m%dT%H%M%SZ')}-{run_id}.json", report)
 
 
 def run_to_end(process: AsyncCrawlerProcess, crawler: Crawler, ctx: Any, on_start: Any) -> dict[str, Any]:
@@ -289,60 +277,3 @@ def run_to_end(process: AsyncCrawlerProcess, crawler: Crawler, ctx: Any, on_star
             pool.terminate()
         ctx.writer.close()
     return crawler.stats.get_stats()
-
-
-# Report counts -> crawl stats keys (set by the spider, the CrawlStats extension and Scrapy).
-_COUNTS = {
-    "fetched": "news/fetched",
-    "article_pages": "news/article_pages",
-    "written": "news/written",
-    "retried": "retry/count",
-    "skipped_seen": "news/skipped_seen",
-    "skipped_out_of_window": "news/skipped_out_of_window",
-    "skipped_max_articles": "news/skipped_max_articles",
-    "skipped_offsite": "news/skipped_offsite",
-    "dropped_out_of_window": "news/out_of_window",  # undated in the feeds, dated on the page
-    "duplicates": "news/duplicate",
-    "discovery_ok": "news/discovery_ok",
-    "discovery_failed": "news/discovery_failed",
-}
-
-
-_COMPLETE = ("finished", "closespider_pagecount")
-
-
-def _grouped(stats: dict[str, Any], prefix: str) -> dict[str, int]:
-    return {key[len(prefix) :]: int(value) for key, value in sorted(stats.items()) if key.startswith(prefix)}
-
-
-def build_report(
-    config: CrawlConfig, stats: dict[str, Any], started: datetime, reconciled: int, lost: int | None = None
-) -> dict[str, Any]:
-    """The run report; `lost`: records a file lost after they were recorded (single-process crawls)."""
-    finished = datetime.now(UTC)
-    counts: dict[str, Any] = {name: int(stats.get(key, 0)) for name, key in _COUNTS.items()}
-    counts.update(
-        rejected=_grouped(stats, "news/rejected/"),
-        failed=_grouped(stats, "news/failed/"),
-        reconciled=reconciled,
-        **({} if lost is None else {"lost_from_output": lost}),
-    )
-    window = config.window
-    return {
-        "portal": config.portal,
-        "base_url": config.base_url,
-        "since": window.since.isoformat() if window.since else None,
-        "until": window.until.isoformat() if window.until else None,
-        "max_articles": config.max_articles,
-        "max_pages": config.max_pages,
-        "started": started.isoformat(timespec="seconds"),
-        "finished": finished.isoformat(timespec="seconds"),
-        "seconds": round((finished - started).total_seconds(), 2),
-        "finish_reason": stats.get("finish_reason"),
-        # Failed means nothing was reachable; finding nothing new is a success, and so is
-        # stopping at --max-pages (the next run goes on).
-        "ok": counts["discovery_ok"] > 0 and stats.get("finish_reason") in _COMPLETE,
-        # No finish reason: the reactor was stopped before the spider closed (a second Ctrl-C).
-        "interrupted": stats.get("finish_reason") in ("shutdown", None),
-        "counts": counts,
-    }

@@ -27,7 +27,8 @@ from scraper.errors import ConfigError, ScraperError
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from scraper.crawl import CrawlConfig, CrawlResult
+    from scraper.crawl import CrawlConfig
+    from scraper.run_report import CrawlResult
 
 err = Console(stderr=True)
 out = Console(highlight=False)

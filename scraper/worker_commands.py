@@ -36,7 +36,8 @@ from scraper.crawl_commands import (
 from scraper.errors import ConfigError, ScraperError
 
 if TYPE_CHECKING:
-    from scraper.crawl import CrawlConfig, CrawlResult
+    from scraper.crawl import CrawlConfig
+    from scraper.run_report import CrawlResult
 
 RedisUrl = Annotated[str, typer.Option("--redis", help="shared queue and state: redis://HOST:PORT/DB")]
 

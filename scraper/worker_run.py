@@ -19,15 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 import scrapy
 from scrapy.crawler import AsyncCrawlerProcess
 
 from cleaners.portals import portal_by_name
-from scraper.crawl import CrawlConfig, CrawlResult, build_report, run_to_end, scrapy_settings
+from scraper.crawl import CrawlConfig, run_to_end, scrapy_settings
 from scraper.distributed import COORDINATOR, MAX_HELD, AckCrawler
 from scraper.errors import ConfigError, CrawlLockedError, ScraperError
 from scraper.redis_link import linked_client
+from scraper.run_report import CrawlResult, build_report, write_report
 from scraper.shared_state import LINK_ERRORS, SharedState, host_name
 from scraper.state import PortalLock, StateStore
 from scraper.worker_crawl import DistributedContext
@@ -144,8 +144,8 @@ def run_distributed(config: CrawlConfig, options: WorkerOptions, on_start: Any =
     except LINK_ERRORS as exc:  # before or after the crawl: registering, settling files
         raise RedisUnreachableError(f"lost Redis at {options.redis_url}: {exc}") from None
     stamp = report["started"].replace("-", "").replace(":", "")[:15]
-    path = portal_dir / f"run-{stamp}Z-{shared.worker_id}-{run_id}.json"
-    path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    result = write_report(portal_dir / f"run-{stamp}Z-{shared.worker_id}-{run_id}.json", report)
+    path = result.report_path
     if report["finish_reason"] == "redis_state_lost":
         raise RedisUnreachableError(
             f"Redis at {options.redis_url} came back without this crawl's state (restarted without "
@@ -157,7 +157,7 @@ def run_distributed(config: CrawlConfig, options: WorkerOptions, on_start: Any =
             f"({report['redis_error']}): stopped; what this process held stays in Redis for the "
             f"other workers; report: {path}"
         )
-    return CrawlResult(report, path)
+    return result
 
 
 def _sign_off(shared: SharedState, coordinator: bool) -> None:

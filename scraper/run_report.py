@@ -1,0 +1,86 @@
+"""The run report of a crawl (`run-<UTC time>-<id>.json` next to its output): counts from the
+crawl stats, the window, timings, and whether the run counts as a success."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+if TYPE_CHECKING:
+    from scraper.crawl import CrawlConfig
+
+
+@dataclass
+class CrawlResult:
+    report: dict[str, Any]
+    report_path: Path
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.report["ok"])
+
+
+# Report counts -> crawl stats keys (set by the spider, the CrawlStats extension and Scrapy).
+_COUNTS = {
+    "fetched": "news/fetched",
+    "article_pages": "news/article_pages",
+    "written": "news/written",
+    "retried": "retry/count",
+    "skipped_seen": "news/skipped_seen",
+    "skipped_out_of_window": "news/skipped_out_of_window",
+    "skipped_max_articles": "news/skipped_max_articles",
+    "skipped_offsite": "news/skipped_offsite",
+    "dropped_out_of_window": "news/out_of_window",  # undated in the feeds, dated on the page
+    "duplicates": "news/duplicate",
+    "discovery_ok": "news/discovery_ok",
+    "discovery_failed": "news/discovery_failed",
+}
+
+
+_COMPLETE = ("finished", "closespider_pagecount")
+
+
+def _grouped(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {key[len(prefix) :]: int(value) for key, value in sorted(stats.items()) if key.startswith(prefix)}
+
+
+def build_report(
+    config: CrawlConfig, stats: dict[str, Any], started: datetime, reconciled: int, lost: int | None = None
+) -> dict[str, Any]:
+    """The run report; `lost`: records a file lost after they were recorded (single-process crawls)."""
+    finished = datetime.now(UTC)
+    counts: dict[str, Any] = {name: int(stats.get(key, 0)) for name, key in _COUNTS.items()}
+    counts.update(
+        rejected=_grouped(stats, "news/rejected/"),
+        failed=_grouped(stats, "news/failed/"),
+        reconciled=reconciled,
+        **({} if lost is None else {"lost_from_output": lost}),
+    )
+    window = config.window
+    return {
+        "portal": config.portal,
+        "base_url": config.base_url,
+        "since": window.since.isoformat() if window.since else None,
+        "until": window.until.isoformat() if window.until else None,
+        "max_articles": config.max_articles,
+        "max_pages": config.max_pages,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "seconds": round((finished - started).total_seconds(), 2),
+        "finish_reason": stats.get("finish_reason"),
+        # Failed means nothing was reachable; finding nothing new is a success, and so is
+        # stopping at --max-pages (the next run goes on).
+        "ok": counts["discovery_ok"] > 0 and stats.get("finish_reason") in _COMPLETE,
+        # No finish reason: the reactor was stopped before the spider closed (a second Ctrl-C).
+        "interrupted": stats.get("finish_reason") in ("shutdown", None),
+        "counts": counts,
+    }
+
+
+def write_report(path: Path, report: dict[str, Any]) -> CrawlResult:
+    path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    return CrawlResult(report, path)
