@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -289,6 +290,20 @@ class SharedState:
         failed = [(int(t), u.decode()) for u, t in self.client.hgetall(self.key("failed")).items()]
         urls = [url for first, url in sorted(failed) if first >= oldest]
         return [url for url, owner in zip(urls, self.owners(urls), strict=True) if owner is None]
+
+    def written_claims(self) -> Iterator[tuple[str, str]]:
+        """(url, claim) of every article claimed as written, scanned a thousand at a time."""
+        for url, value in self.client.hscan_iter(self.key("done"), count=1000):
+            if value.startswith(b"w|"):
+                yield url.decode(), _claim_of(value)
+
+    def release(self, urls: list[str]) -> None:
+        """Drop the claims of `urls` and list them as failed (now): the next job fetches them."""
+        pipe, now = self.client.pipeline(transaction=False), _stamp()
+        for url in urls:
+            pipe.hdel(self.key("done"), url)
+            pipe.hset(self.key("failed"), url, now)
+        pipe.execute()
 
     def owners(self, urls: list[str]) -> list[str | None]:
         """The claims of `urls` (without their fetch time), None where there is none."""

@@ -209,6 +209,16 @@ def merge(portal_dir: Path, target: Path, shared: SharedState | None) -> tuple[i
     return kept, dropped
 
 
+def unmatched_claims(portal_dir: Path, shared: SharedState) -> list[str]:
+    """URLs claimed as written whose claimed line is in none of the worker files in `portal_dir`:
+    files not gathered there, or lost with a worker's machine (a crash before the disk had them)."""
+    lines = {
+        (record["url"], written_token(worker, record["content_hash"]))
+        for path, _, worker in worker_files(portal_dir) for record in _records(path)
+    }  # fmt: skip
+    return sorted(url for url, claim in shared.written_claims() if (url, claim) not in lines)
+
+
 def _records(path: Path) -> list[dict]:
     return [record for line in path.read_bytes().splitlines() if (record := _record(line)) is not None]
 

@@ -35,7 +35,7 @@ redis = pytest.importorskip("redis")
 
 from scraper.shared_state import SharedState, written_token  # noqa: E402  (needs the redis package)
 from scraper.state import StateStore  # noqa: E402
-from scraper.worker_output import WorkerWriter, merge, recover_own_files  # noqa: E402
+from scraper.worker_output import WorkerWriter, merge, recover_own_files, unmatched_claims  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = ("--delay", "0", "-q", "--jobs", "1")
@@ -193,6 +193,39 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(
         merged = start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url)
         assert f"{len(list(site.iter_articles()))} articles merged" in finish(merged)
         assert_exactly_once(merged_records(tmp_path), site, portal.base_url)
+
+
+def test_a_workers_lost_files_are_found_by_merge_and_fetched_again(
+    site: ReplicaSite, redis_url: str, tmp_path: Path
+) -> None:
+    """A worker's machine is lost with its files (or its disk lost lines in a crash): merge lists
+    the articles claimed as written that no file has, --release-missing frees their claims, and
+    the next `crawl --redis` fetches exactly those; then every article is there once."""
+    folder = tmp_path / "viva"
+    with ReplicaPortal(site, faults=slow_articles) as portal:
+        crawl = coordinator(portal, tmp_path, redis_url)
+        lost = worker(tmp_path, redis_url, "--worker-id", "lost", "--idle-exit", "1")
+        finish(crawl), finish(lost)
+        lost_files = list(folder.glob("2*.lost.jsonl"))
+        gone = {orjson.loads(line)["url"] for path in lost_files for line in path.open("rb")}
+        assert gone, "the lost worker should have written some articles"
+        for path in lost_files:
+            path.unlink()
+        listing = tmp_path / "merged" / "viva" / "missing.txt"
+        report = finish(start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url))
+        assert f"{len(gone)} articles claimed as written are in none of these files" in report
+        assert set(listing.read_text().split()) == gone
+        finish(start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url, "--release-missing"))
+        portal.reset_counters()
+        finish(coordinator(portal, tmp_path, redis_url))
+        fetched = {
+            portal.base_url + t.split("?")[0] for t in portal.hits if portal.site.by_path(t.split("?")[0])
+        }
+        assert fetched == gone
+        merged = finish(start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url))
+        base = portal.base_url
+    assert f"{len(list(site.iter_articles()))} articles merged" in merged and not listing.exists()
+    assert_exactly_once(merged_records(tmp_path), site, base)
 
 
 def test_an_idle_worker_exits_after_the_idle_timeout(redis_url: str, tmp_path: Path) -> None:
@@ -373,6 +406,12 @@ def test_merge_keeps_the_claimed_line_of_each_article(redis_url: str, tmp_path: 
     assert merge(tmp_path, tmp_path / "merged", a) == (2, 1)
     assert merge(tmp_path, tmp_path / "merged", None) == (2, 1)  # without Redis: first line per URL
     assert len((tmp_path / "merged" / "2026-11-20.jsonl").read_bytes().splitlines()) == 2
+    assert unmatched_claims(tmp_path, a) == []
+    (tmp_path / "2026-11-20.a.jsonl").write_bytes(orjson.dumps(first.to_dict()) + b"\n")  # x/2 lost
+    assert unmatched_claims(tmp_path, a) == ["http://x/2"]  # c's copy of x/1 is not a's claimed line
+    a.release(["http://x/2"])
+    assert not a.is_done("http://x/2") and a.failed_urls() == ["http://x/2"]
+    assert unmatched_claims(tmp_path, a) == []
 
 
 def test_dead_workers_requests_go_back_to_the_queue_in_order(redis_url: str) -> None:
