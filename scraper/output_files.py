@@ -49,6 +49,8 @@ def reconcile(portal_dir: Path, state: StateStore) -> Reconciled:
             continue  # a log of failed requests: nothing in it is done
         size = path.stat().st_size
         start = state.reconciled_bytes(path)
+        if start == size:
+            continue
         with state.transaction():
             if start > size:
                 count, present = _reconcile_file(path, 0, state)

@@ -118,7 +118,10 @@ class StateStore:
             " last_fetched = excluded.last_fetched,"
             " content_hash = COALESCE(excluded.content_hash, seen.content_hash),"
             " status = excluded.status, detail = excluded.detail,"
-            " output = excluded.output, line_end = excluded.line_end",
+            # "written" again without a place: an unchanged refetch, whose line stays where it was.
+            " output = COALESCE(excluded.output, CASE excluded.status WHEN 'written' THEN seen.output END),"
+            " line_end = COALESCE(excluded.line_end,"
+            " CASE excluded.status WHEN 'written' THEN seen.line_end END)",
             (url, now, now, content_hash, status, detail, output, line_end),
         )
 

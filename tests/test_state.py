@@ -147,6 +147,7 @@ def test_state_from_before_line_offsets_is_upgraded(tmp_path: Path) -> None:
     with StateStore(path) as state:
         assert state.should_skip("http://a/1-x")
         state.mark("http://a/2-x", "written", "h2", output="2026-11-20.jsonl", line_end=10)
+        state.mark("http://a/2-x", "written", "h2")  # an unchanged refetch: its line stays put
         assert state.forget_lost_lines("2026-11-20.jsonl", 0, set()) == ["http://a/2-x"]
 
 
