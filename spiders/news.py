@@ -1,19 +1,19 @@
 """What every portal spider shares: the date window, the seen-before check, held and released
 article requests, sitemaps, RSS, robots.txt, multi-page articles and failures. A portal's spider
-(spiders/viva.py) subclasses `NewsSpider` with its name, base URL, `start` (which sources to read)
-and parsers for its own list pages.
+(spiders/viva.py) subclasses `NewsSpider` with its name, base URL, `discovery_requests` (which
+sources to read) and parsers for its own list pages.
 
 Discovery happens in two phases. Primary sources (robots.txt, the sitemap index and its news
-sitemaps, RSS: requests made with `_primary`) are read first and their titles go to the headline
-index; article requests are held until all of them are done, so that when an article is cleaned,
-the titles of the other articles (bare-headline teasers) are already known. Backfill sources (a
+sitemaps, RSS: requests made with `primary_request`) are read first and their titles go to the
+headline index; article requests are held until all of them are done, so that when an article is
+cleaned, the titles of the other articles (bare-headline teasers) are already known. Backfill sources (a
 portal's paged index) are read alongside, and their articles requested as they are found once the
 held ones are released.
 
 The date window is applied to every entry that carries a date, before any article request.
 
 Released articles are handed to the scheduler (Scrapy's, or the shared Redis queue of a distributed
-crawl) a few hundred at a time, `_feed` (the end of a spider's `start`) topping it up as it drains,
+crawl) a few hundred at a time, `_feed` (the end of `start`) topping it up as it drains,
 not all at once: a request object costs kilobytes, a held entry a few hundred bytes, so memory stays
 flat as the portal grows. `_feed` also releases them if primary discovery stalls (a request dropped
 without a callback).
@@ -108,8 +108,8 @@ class NewsSpider(scrapy.Spider):
     # -- discovery --------------------------------------------------------------------------------
 
     def discovery_requests(self) -> Iterable[scrapy.Request]:
-        """The portal's first requests: `_primary` ones (robots.txt, sitemaps, RSS), `_backfill`
-        ones (a paged index)."""
+        """The portal's first requests: `primary_request` ones (robots.txt, sitemaps, RSS) and
+        `backfill_request` ones (a paged index)."""
         raise NotImplementedError
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -154,17 +154,17 @@ class NewsSpider(scrapy.Spider):
             and engine.scraper.slot.is_idle()
         )
 
-    def _primary(self, url: str, callback: Any) -> scrapy.Request:
+    def primary_request(self, url: str, callback: Any) -> scrapy.Request:
         self._primary_open += 1
         return scrapy.Request(url, callback, errback=self.primary_failed, priority=PRIORITY_DISCOVERY)
 
-    def _sitemap_requests(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
+    def sitemap_requests(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
         for url in urls:
             if url not in self._sitemaps:  # robots.txt and the index may name the same one
                 self._sitemaps.add(url)
-                yield self._primary(url, self.parse_sitemap)
+                yield self.primary_request(url, self.parse_sitemap)
 
-    def _backfill(self, url: str, callback: Any) -> scrapy.Request:
+    def backfill_request(self, url: str, callback: Any) -> scrapy.Request:
         """A request of a backfill source (a paged index): read alongside primary discovery."""
         return scrapy.Request(url, callback, errback=self.backfill_failed, priority=PRIORITY_BACKFILL)
 
@@ -175,7 +175,7 @@ class NewsSpider(scrapy.Spider):
             key, _, value = line.partition(":")
             if key.strip().lower() == "sitemap" and self.allowed_host(value.strip()):
                 listed.append(value.strip())
-        yield from self._sitemap_requests(listed)
+        yield from self.sitemap_requests(listed)
         self._primary_done()
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -199,7 +199,7 @@ class NewsSpider(scrapy.Spider):
                 self.count("skipped_sitemaps")
             else:
                 wanted.append(entry.url)
-        yield from self._sitemap_requests(wanted)
+        yield from self.sitemap_requests(wanted)
 
     def parse_rss(self, response: Response) -> Iterator[scrapy.Request]:
         try:

@@ -29,10 +29,10 @@ class VivaSpider(NewsSpider):
     default_base_url = "https://www.viva.co.id"
 
     def discovery_requests(self) -> Iterator[scrapy.Request]:
-        yield self._primary(self.base_url + "/robots.txt", self.parse_robots)
-        yield from self._sitemap_requests([self.base_url + "/sitemap.xml"])
-        yield self._primary(self.base_url + "/rss", self.parse_rss)
-        yield self._backfill(self.base_url + "/indeks?page=1", self.parse_indeks)
+        yield self.primary_request(self.base_url + "/robots.txt", self.parse_robots)
+        yield from self.sitemap_requests([self.base_url + "/sitemap.xml"])
+        yield self.primary_request(self.base_url + "/rss", self.parse_rss)
+        yield self.backfill_request(self.base_url + "/indeks?page=1", self.parse_indeks)
 
     def parse_indeks(self, response: Response) -> Iterator[scrapy.Request]:
         self.count("discovery_ok")
@@ -55,4 +55,4 @@ class VivaSpider(NewsSpider):
         adds = self.window.since is not None or self.known > known_before
         following = response.css("a.pagination-next::attr(href), a[rel=next]::attr(href)").get()
         if following and entries and reaches_window and adds and not self.full:
-            yield self._backfill(response.urljoin(following), self.parse_indeks)
+            yield self.backfill_request(response.urljoin(following), self.parse_indeks)
