@@ -122,7 +122,7 @@ def merge(
 
     Example: scraper merge viva -o output --redis redis://10.0.0.5:6379/0
     """
-    from scraper.shared_state import SharedState, connect
+    from scraper.shared_state import LINK_ERRORS, SharedState, connect
     from scraper.worker_output import merge as merge_files
     from scraper.worker_output import unmatched_claims
 
@@ -141,6 +141,8 @@ def merge(
             _report_missing(unmatched_claims(folder, shared), target / "missing.txt", shared, release_missing)
     except ScraperError as exc:
         raise _fail(str(exc)) from None
+    except LINK_ERRORS as exc:  # merged files are complete or untouched (each is renamed into place)
+        raise _fail(f"lost Redis at {redis}: {exc}") from None
 
 
 def _report_missing(missing: list[str], listing: Path, shared: SharedState, release: bool) -> None:
