@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from scraper.sinks import JsonlSink, repair_torn_tail
+from scraper.sinks import JsonlSink, LazyJsonlSink, repair_torn_tail
 from scraper.state import StateStore
 from scraper.types import Article, Rejected, utc_now_iso
 
@@ -102,36 +102,31 @@ class OutputWriter:
     def __init__(self, portal_dir: Path, state: StateStore, tz: tzinfo) -> None:
         self.dir, self.state, self.tz = portal_dir, state, tz
         self._sinks: dict[str, JsonlSink] = {}
-        self._rejects: JsonlSink | None = None
-        self._failures: JsonlSink | None = None
+        self._rejects = LazyJsonlSink(portal_dir / REJECTS_FILE)
+        self._failures = LazyJsonlSink(portal_dir / FAILURES_FILE)
 
     def write_article(self, article: Article) -> Path:
         sink = self._sink(output_day(article, self.tz))
         sink.write(article.to_dict())
-        return self._record(sink, article.url, "written", content_hash=article.content_hash)
+        assert sink.path is not None
+        return self._record(sink.path, article.url, "written", content_hash=article.content_hash)
 
     def write_reject(self, rejected: Rejected) -> None:
-        if self._rejects is None:
-            self._rejects = JsonlSink(self.dir / REJECTS_FILE)
         self._rejects.write(rejected.to_dict())
-        self._record(self._rejects, rejected.url, "rejected", detail=str(rejected.reason))
+        self._record(self._rejects.path, rejected.url, "rejected", detail=str(rejected.reason))
 
     def write_failure(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
         """A line in failures.jsonl; the state (failed, so retried later) is the caller's business."""
-        if self._failures is None:
-            self._failures = JsonlSink(self.dir / FAILURES_FILE)
-        record = {"url": url, "reason": reason, "kind": kind, "detail": detail, "at": utc_now_iso()}
-        self._failures.write(record)
+        self._failures.write(failure_record(url, reason, detail, kind))
 
-    def _record(self, sink: JsonlSink, url: str, status: str, **fields: Any) -> Path:
+    def _record(self, path: Path, url: str, status: str, **fields: Any) -> Path:
         """Mark `url` with the offset its line ends at, and the file as reconciled up to there (the
         next start need not read it again): one commit, which costs more than the statements."""
-        assert sink.path is not None
-        size = sink.path.stat().st_size  # one writer per file (the crawl lock): the line's end
+        size = path.stat().st_size  # one writer per file (the crawl lock): the line's end
         with self.state.transaction():
-            self.state.mark(url, status, output=sink.path.name, line_end=size, **fields)
-            self.state.set_reconciled(sink.path, size)
-        return sink.path
+            self.state.mark(url, status, output=path.name, line_end=size, **fields)
+            self.state.set_reconciled(path, size)
+        return path
 
     def _sink(self, day: str) -> JsonlSink:
         sink = self._sinks.get(day)
@@ -145,10 +140,13 @@ class OutputWriter:
         for sink in self._sinks.values():
             sink.close()
         self._sinks.clear()
-        for sink in (self._rejects, self._failures):
-            if sink is not None:
-                sink.close()
-        self._rejects = self._failures = None
+        self._rejects.close()
+        self._failures.close()
+
+
+def failure_record(url: str, reason: str, detail: str, kind: str) -> dict[str, str]:
+    """A line of failures.jsonl (single-process and per-worker alike)."""
+    return {"url": url, "reason": reason, "kind": kind, "detail": detail, "at": utc_now_iso()}
 
 
 def output_day(article: Article, tz: tzinfo) -> str:

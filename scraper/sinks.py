@@ -103,3 +103,22 @@ class JsonlSink:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class LazyJsonlSink:
+    """A JsonlSink for a side file (rejects, failures) that most runs never write to: the file is
+    created by its first record, not before."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._sink: JsonlSink | None = None
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._sink is None:
+            self._sink = JsonlSink(self.path)
+        self._sink.write(record)
+
+    def close(self) -> None:
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None

@@ -29,11 +29,11 @@ from typing import NamedTuple
 
 import orjson
 
-from scraper.output_files import output_day
+from scraper.output_files import failure_record, output_day
 from scraper.shared_state import SharedState, written_token
-from scraper.sinks import JsonlSink, dumps_line, repair_torn_tail
+from scraper.sinks import LazyJsonlSink, dumps_line, repair_torn_tail
 from scraper.state import StateStore
-from scraper.types import Article, Rejected, utc_now_iso
+from scraper.types import Article, Rejected
 
 _WORKER_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.([A-Za-z0-9][A-Za-z0-9_-]*)\.jsonl$")
 
@@ -48,8 +48,8 @@ class WorkerWriter:
         self.dir, self.shared, self.state, self.tz = portal_dir, shared, state, tz
         self.worker_id = shared.worker_id
         self._fds: dict[Path, int] = {}
-        self._rejects: JsonlSink | None = None
-        self._failures: JsonlSink | None = None
+        self._rejects = LazyJsonlSink(portal_dir / f"rejects.{self.worker_id}.jsonl")
+        self._failures = LazyJsonlSink(portal_dir / f"failures.{self.worker_id}.jsonl")
 
     def write_article(self, article: Article) -> str | None:
         path = self.dir / f"{output_day(article, self.tz)}.{self.worker_id}.jsonl"
@@ -67,15 +67,10 @@ class WorkerWriter:
         # Claimed first: a reject is a diagnostic, losing one to a kill is harmless.
         if not self.shared.claim_rejected(rejected.url, str(rejected.reason)):
             return
-        if self._rejects is None:
-            self._rejects = JsonlSink(self.dir / f"rejects.{self.worker_id}.jsonl")
         self._rejects.write(rejected.to_dict())
 
     def write_failure(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
-        if self._failures is None:
-            self._failures = JsonlSink(self.dir / f"failures.{self.worker_id}.jsonl")
-        record = {"url": url, "reason": reason, "kind": kind, "detail": detail, "at": utc_now_iso()}
-        self._failures.write(record)
+        self._failures.write(failure_record(url, reason, detail, kind))
 
     def _fd(self, path: Path) -> int:
         fd = self._fds.get(path)
@@ -89,10 +84,8 @@ class WorkerWriter:
         for fd in self._fds.values():
             os.close(fd)
         self._fds.clear()
-        for sink in (self._rejects, self._failures):
-            if sink is not None:
-                sink.close()
-        self._rejects = self._failures = None
+        self._rejects.close()
+        self._failures.close()
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -24,8 +24,9 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from datetime import tzinfo
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import scrapy
@@ -40,6 +41,7 @@ from scraper.fetch import MAX_PAGES, article_request_url, next_page_url, strip_q
 from scraper.types import utc_now_iso
 from spiders import ArticlePage, NoState, StateHooks, Window, failure_reason, portal_tz
 
+T = TypeVar("T")
 PRIORITY_PAGE, PRIORITY_ARTICLE, PRIORITY_DISCOVERY, PRIORITY_BACKFILL = 30, 20, 10, 0
 # Released articles in Scrapy's scheduler: topped up to FEED_HIGH once fewer than FEED_LOW wait.
 FEED_LOW, FEED_HIGH, FEED_POLL = 64, 256, 0.01
@@ -179,17 +181,20 @@ class NewsSpider(scrapy.Spider):
         self._primary_done()
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        sitemap = self._read_feed(response, parse_sitemap)
+        if sitemap is not None:
+            yield from (self._child_sitemaps if sitemap.is_index else self.offer)(sitemap.entries)
+        self._primary_done()
+
+    def _read_feed(self, response: Response, parse: Callable[[bytes, tzinfo], T]) -> T | None:
+        """`parse` of the response body; None (counted and logged as a failure) if unusable."""
         try:
-            sitemap = parse_sitemap(response.body, self.tz)
+            parsed = parse(response.body, self.tz)
         except FeedError as exc:
             self._feed_failed(response.url, exc)
-        else:
-            self.count("discovery_ok")
-            if sitemap.is_index:
-                yield from self._child_sitemaps(sitemap.entries)
-            else:
-                yield from self.offer(sitemap.entries)
-        self._primary_done()
+            return None
+        self.count("discovery_ok")
+        return parsed
 
     def _child_sitemaps(self, entries: Iterable[FeedEntry]) -> Iterator[scrapy.Request]:
         wanted = []
@@ -202,12 +207,8 @@ class NewsSpider(scrapy.Spider):
         yield from self.sitemap_requests(wanted)
 
     def parse_rss(self, response: Response) -> Iterator[scrapy.Request]:
-        try:
-            entries = parse_rss(response.body, self.tz)
-        except FeedError as exc:
-            self._feed_failed(response.url, exc)
-        else:
-            self.count("discovery_ok")
+        entries = self._read_feed(response, parse_rss)
+        if entries is not None:
             yield from self.offer(entries)
         self._primary_done()
 
