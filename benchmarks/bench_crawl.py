@@ -25,6 +25,10 @@ floor" is the CPU per page of a spider that only fetches the same article pages 
 engine settings (benchmarks/scrapy_floor.py, run on the same replica after the crawl), and "with
 Scrapy alone" the share a crawl could reach if Scrapy's fetching were its only cost besides
 cleaning: the ceiling for any crawl that fetches each article through Scrapy on these cores.
+"engine alone" is the same spider with a download handler that answers from memory (no network,
+no server): Scrapy's engine per page, and the share a crawl could reach if fetching, the server,
+and everything but that engine and cleaning cost nothing: the ceiling for any design in which
+Scrapy schedules each article, even one that fetched and cleaned it elsewhere.
 """
 
 from __future__ import annotations
@@ -122,10 +126,11 @@ def crawl(base_url: str, out: Path, jobs: int) -> dict[str, float]:
             "server_ms": server_cpu * per_article}  # fmt: skip
 
 
-def scrapy_floor(base_url: str, articles: int) -> float:
-    """ms of CPU per page of a Scrapy spider that only fetches the article pages (scrapy_floor.py)."""
+def scrapy_floor(base_url: str, articles: int, network: bool = True) -> float:
+    """ms of CPU per page of a Scrapy spider that only fetches the article pages (scrapy_floor.py);
+    without network: of Scrapy's engine alone, pages answered from memory."""
     command = [sys.executable, str(REPO / "benchmarks" / "scrapy_floor.py"), "--base-url", base_url,
-               "--articles", str(articles)]  # fmt: skip
+               "--articles", str(articles), *([] if network else ["--no-network"])]  # fmt: skip
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False, timeout=3600)
     if result.returncode != 0 or not result.stdout.startswith("floor-ms-per-page"):
         sys.exit(f"scrapy_floor.py failed: {result.stderr[-2000:]}")
@@ -155,6 +160,7 @@ def main() -> None:
             bound = processes * (before + after) / 2
             result["drift"] = abs(after - before) / min(before, after)
             result["floor_ms"] = scrapy_floor(portal.base_url, count)
+            result["engine_ms"] = scrapy_floor(portal.base_url, count, network=False)
         rows.append((count, result, bound))
     print(f"{os.cpu_count()} cores, {processes} cleaning processes, load average "
           f"{os.getloadavg()[0]:.1f} at the end")  # fmt: skip
@@ -166,7 +172,8 @@ def main() -> None:
               f"{r['drift']:>13.0%}")  # fmt: skip
     print("\nCPU per article written (ms): where the two cores went")
     print(f"{'articles':>9}{'cleaning':>10}{'crawl process':>15}{'replica server':>16}{'Scrapy floor':>14}"
-          f"{'bound/s':>9}{'cores-limited share':>21}{'with Scrapy alone':>19}")  # fmt: skip
+          f"{'engine alone':>14}{'bound/s':>9}{'cores-limited share':>21}{'with Scrapy alone':>19}"
+          f"{'engine alone':>14}")  # fmt: skip
     for count, r, bound in rows:
         clean_only = 1000 * processes / bound  # ms of one process per article, cleaning alone
         # With every core busy, a crawl reaches clean_only / (all CPU per article) of the bound;
@@ -174,8 +181,10 @@ def main() -> None:
         # cleaning as cheap as alone), at most clean_only / (clean_only + floor + server).
         share = clean_only / (r["clean_ms"] + r["crawl_ms"] + r["server_ms"])
         floor_share = clean_only / (clean_only + r["floor_ms"] + r["server_ms"])
-        print(f"{count:>9}{r['clean_ms']:>10.2f}{r['crawl_ms']:>15.2f}{r['server_ms']:>16.2f}{r['floor_ms']:>14.2f}"
-              f"{bound:>9.0f}{share:>21.0%}{floor_share:>19.0%}")  # fmt: skip
+        engine_share = clean_only / (clean_only + r["engine_ms"])  # fetching free, server free
+        print(f"{count:>9}{r['clean_ms']:>10.2f}{r['crawl_ms']:>15.2f}{r['server_ms']:>16.2f}"
+              f"{r['floor_ms']:>14.2f}{r['engine_ms']:>14.2f}{bound:>9.0f}{share:>21.0%}"
+              f"{floor_share:>19.0%}{engine_share:>14.0%}")  # fmt: skip
 
 
 if __name__ == "__main__":

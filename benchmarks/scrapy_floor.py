@@ -1,13 +1,22 @@
 """The CPU a bare Scrapy spider spends per page: the floor under any Scrapy crawl of these pages.
 
     python benchmarks/scrapy_floor.py --base-url http://127.0.0.1:8000 --articles 5000
+    python benchmarks/scrapy_floor.py --base-url http://127.0.0.1:8000 --articles 5000 --no-network
 
 Fetches every article page of a running replica (`<path>?page=all`, as the crawl does) with the
-crawl's engine settings (asyncio reactor on uvloop, concurrency 16, no cookies, no telnet) and a
-callback that does nothing: no cleaning, no state, no output, robots.txt not fetched. Prints one
-line, `floor-ms-per-page <ms> pages <n>`: the CPU time of this process from the first request to
-the last response, per page. benchmarks/bench_crawl.py runs it on its replica to show how much of
-the crawl process's cost per article is Scrapy's own.
+crawl's engine settings (scraper.crawl.engine_settings: asyncio reactor on uvloop, concurrency 16,
+the crawl's per-response item concurrency, no cookies, no telnet) and a callback that does
+nothing: no cleaning, no state, no output, no robots.txt, no AutoThrottle. Prints one line,
+`floor-ms-per-page <ms> pages <n>`: the CPU time of this process from the first request to the
+last response, per page.
+
+--no-network swaps Scrapy's HTTP client for a download handler that answers every request at once
+with an article page of the replica held in memory: what Scrapy's engine costs per page before a
+byte is fetched (scheduler, downloader slots, middlewares, callback, signals). No crawl that
+schedules each article through Scrapy spends less. The replica need not be running for it.
+
+benchmarks/bench_crawl.py runs both on its replica to show how much of the crawl process's cost
+per article is Scrapy's own.
 """
 
 from __future__ import annotations
@@ -16,16 +25,20 @@ import argparse
 import sys
 import time
 from collections.abc import AsyncIterator
-from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import scrapy
-from scrapy.crawler import AsyncCrawlerProcess
+from scrapy.crawler import AsyncCrawlerProcess, Crawler
+from scrapy.http import HtmlResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from scraper.crawl import CrawlConfig, engine_settings
 from scraper.replica import ReplicaSite
+from scraper.replica.pages import route
+
+SAMPLE_PAGES = 50  # distinct page bodies the in-memory handler cycles through
 
 
 class FetchOnly(scrapy.Spider):
@@ -44,22 +57,48 @@ class FetchOnly(scrapy.Spider):
         self.pages += 1
 
 
+class InMemoryHandler:
+    """A download handler with no network: each request gets one of a few real article pages."""
+
+    lazy = False
+    bodies: ClassVar[list[bytes]] = []  # set before the crawl starts
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.served = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> InMemoryHandler:
+        return cls(crawler)
+
+    async def download_request(self, request: scrapy.Request, spider: Any = None) -> HtmlResponse:
+        body = self.bodies[self.served % len(self.bodies)]
+        self.served += 1
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        return HtmlResponse(request.url, status=200, headers=headers, body=body, request=request)
+
+    async def close(self) -> None:
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--articles", type=int, required=True, help="the replica's size (seed 1)")
+    parser.add_argument("--no-network", action="store_true", help="Scrapy's engine alone (see above)")
     args = parser.parse_args()
     site = ReplicaSite(args.articles, seed=1)
     urls = [args.base_url + ref.path + "?page=all" for ref in site.iter_refs()]
     settings = {
-        "LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": False, "COOKIES_ENABLED": False,
-        "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "TELNETCONSOLE_ENABLED": False,
-        "WARN_ON_GENERATOR_RETURN_VALUE": False, "REMOTE_CONTROL_ENABLED": False,
-        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-        "ASYNCIO_EVENT_LOOP": "uvloop.Loop" if find_spec("uvloop") else None,
+        **engine_settings(CrawlConfig("viva", Path("."), concurrency=16)),
+        "LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": False,
     }  # fmt: skip
+    if args.no_network:
+        refs = [site.article(i) for i in range(min(SAMPLE_PAGES, len(site)))]
+        InMemoryHandler.bodies = [route(site, args.base_url, a.path + "?page=all").body for a in refs]
+        handler = f"{InMemoryHandler.__module__}.{InMemoryHandler.__qualname__}"
+        settings["DOWNLOAD_HANDLERS"] = {"http": handler, "https": handler}
     process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(FetchOnly)
     process.crawl(crawler, urls=urls)
