@@ -11,6 +11,7 @@ One crawl per process: Twisted's reactor cannot be restarted.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from dataclasses import dataclass, field
@@ -271,6 +272,10 @@ def run_to_end(process: AsyncCrawlerProcess, crawler: Crawler, ctx: Any, on_star
     """Run one crawler to its end in `process`; always stop the cleaning pool and close the
     writer of `ctx` (a CrawlContext or the distributed one); return the crawl stats."""
     config = ctx.config
+    _quiet_collector()
+    # Scrapy sets its loggers to DEBUG whatever LOG_LEVEL says (the level filters only at the
+    # handler), so every page built two records ("Crawled", "Scraped") for nothing.
+    logging.getLogger("scrapy").setLevel(config.log_level)
     process.crawl(
         crawler, base_url=config.base_url, window=config.window,
         max_articles=config.max_articles, state=ctx,
@@ -285,3 +290,12 @@ def run_to_end(process: AsyncCrawlerProcess, crawler: Crawler, ctx: Any, on_star
             pool.terminate()
         ctx.writer.close()
     return crawler.stats.get_stats()
+
+
+def _quiet_collector() -> None:
+    """The cyclic garbage collector at default thresholds took ~4% of the crawl process's CPU
+    (0.8 s in a 5,000-article crawl, measured with gc.callbacks): every 700 allocations it scans
+    the objects of pages in flight. Fewer, larger young collections, and the start-up objects
+    (modules, settings) moved out of its way. The cleaning processes never trigger it."""
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
