@@ -166,3 +166,28 @@ def test_metadata_from_meta_tags_and_json_ld() -> None:
     record = result.to_dict()
     assert record["word_count"] == len(result.text.split())
     assert record["content_hash"].startswith("sha256:")
+
+
+def test_trafilatura_options_shared_across_pages_stay_unchanged() -> None:
+    """run_trafilatura reuses one trafilatura Extractor per process; a page that sends trafilatura
+    into its recall retry (a short text on a long page) must not change it for the next page."""
+    from cleaners.extract import _extractor, run_trafilatura
+
+    menu = "".join(
+        f"<li><a href='/k{i}'>Kanal nomor {i} berita terkini hari ini</a></li>" for i in range(120)
+    )
+    page = (
+        "<html><body><ul>" + menu + "</ul><article><p>Jakarta - Hujan deras mengguyur ibu kota sejak"
+        " pagi sehingga sejumlah ruas jalan tergenang air setinggi lutut orang dewasa.</p></article>"
+        "</body></html>"
+    )
+
+    def options(precision: bool) -> dict[str, object]:
+        extractor = _extractor(precision)
+        return {name: getattr(extractor, name, None) for name in type(extractor).__slots__}
+
+    for precision in (False, True):
+        before = options(precision)
+        assert "Hujan deras" in run_trafilatura(page, precision)
+        assert options(precision) == before
+    assert _extractor(False) is _extractor(False)
