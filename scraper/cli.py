@@ -26,6 +26,38 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True)
+ENGINES = ("scrapy", "trafilatura", "selectolax", "httpx", "lxml")  # named in bug reports
+
+
+def _show_version(value: bool) -> None:
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    def of(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return "not installed"
+
+    engines = ", ".join(f"{name} {of(name)}" for name in ENGINES)
+    typer.echo(f"news-scraper {of('news-scraper')} (Python {sys.version.split()[0]}; {engines})")
+    raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the version, with those of Scrapy, trafilatura and the other engines, and exit.",
+        ),
+    ] = False,
+) -> None:
+    pass
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

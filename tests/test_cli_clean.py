@@ -97,3 +97,15 @@ def test_eval_scores_a_gold_folder_and_enforces_bars(tmp_path: Path) -> None:
     low = run("eval", str(tmp_path), "--min-f1", "0.99")
     assert low.returncode == 1
     assert b"below 0.99" in low.stderr
+
+
+def test_version_names_the_package_and_the_engines_it_runs_on() -> None:
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    line = result.stdout.decode().strip()
+    assert line.startswith(f"news-scraper {project['version']} (Python ")
+    for engine in ("scrapy", "trafilatura", "selectolax", "httpx"):
+        assert f"{engine} " in line and f"{engine} not installed" not in line
