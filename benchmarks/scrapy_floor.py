@@ -5,8 +5,9 @@
 
 Fetches every article page of a running replica (`<path>?page=all`, as the crawl does) with the
 crawl's engine settings (scraper.crawl.engine_settings: asyncio reactor on uvloop, concurrency 16,
-the crawl's per-response item concurrency, no cookies, no telnet) and a callback that does
-nothing: no cleaning, no state, no output, no robots.txt, no AutoThrottle. Prints one line,
+the crawl's per-response item concurrency, no cookies, no telnet, Scrapy's components the crawl
+turns off left off) and a callback that does nothing: no cleaning, no state, no output, no
+robots.txt, no AutoThrottle, none of the crawl's own middlewares. Prints one line,
 `floor-ms-per-page <ms> pages <n>`: the CPU time of this process from the first request to the
 last response, per page.
 

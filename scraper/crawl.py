@@ -196,13 +196,26 @@ def engine_settings(config: CrawlConfig) -> dict[str, Any]:
         # uvloop runs the reactor's callbacks and timers in C: ~10% less crawl-process CPU per
         # request (benchmarks/bench_crawl.py). Scrapy's own asyncio loop where it is missing.
         "ASYNCIO_EVENT_LOOP": "uvloop.Loop" if find_spec("uvloop") else None,
+        # Per-request and per-output components this crawl has no use for, each a few hundredths
+        # of a millisecond per article in the crawl process: depth tracking (no depth limit),
+        # a development lint on copied meta, HTTP auth (no credentials) and byte-count stats.
+        # Scrapy's meta-refresh check parses the head of every page; the crawl replaces it.
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+        },
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+            "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+        },
     }
 
 
 def scrapy_settings(config: CrawlConfig, ctx: CrawlContext) -> dict[str, Any]:
-    here = __name__
+    here, engine = __name__, engine_settings(config)
     return {
-        **engine_settings(config),
+        **engine,
         "ROBOTSTXT_OBEY": True,
         "AUTOTHROTTLE_ENABLED": True,
         "AUTOTHROTTLE_START_DELAY": config.start_delay,
@@ -213,21 +226,12 @@ def scrapy_settings(config: CrawlConfig, ctx: CrawlContext) -> dict[str, Any]:
         "RETRY_BACKOFF_BASE": config.backoff,
         "LOG_LEVEL": config.log_level,
         "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI's handler prints above the live progress
-        # Per-request and per-output components this crawl has no use for, each a few hundredths
-        # of a millisecond per article in the crawl process: depth tracking (no depth limit),
-        # a development lint on copied meta, HTTP auth (no credentials) and byte-count stats.
-        "SPIDER_MIDDLEWARES": {
-            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
-        },
         "DOWNLOADER_MIDDLEWARES": {
-            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
-            "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+            **engine["DOWNLOADER_MIDDLEWARES"],
             "scraper.crawl_guard.OffsiteGuard": 50,  # before robots.txt is fetched for a foreign host
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "scraper.crawl_components.BackoffRetryMiddleware": 550,
             "scraper.crawl_guard.RedirectGuard": 650,  # sees a 3xx before RedirectMiddleware (600)
-            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
             "scraper.crawl_components.HeadMetaRefreshMiddleware": 580,  # skips pages without "refresh"
         },
         "ITEM_PIPELINES": {
