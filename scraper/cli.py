@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from scraper.batch import clean_sources, default_jobs
+from scraper.crawl_commands import JsonlOutput
 from scraper.errors import ScraperError
 from scraper.inputs import expand_paths
 from scraper.settings import CleanSettings
@@ -80,9 +81,7 @@ def load_headlines(path: Path | None) -> frozenset[str]:
 @app.command()
 def clean(
     paths: Annotated[list[str], typer.Argument(help="HTML files, folders, .html.gz files, or - for stdin")],
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="JSON lines file (default: stdout)")
-    ] = None,
+    output: JsonlOutput = None,
     rejects: Annotated[
         Path | None, typer.Option(help="write rejects here as JSON lines (default: stderr)")
     ] = None,

@@ -38,6 +38,9 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks
 
 # Options shared by `crawl`, `demo` and `worker` (scraper.worker_commands): one definition each.
 OutputDir = Annotated[Path, typer.Option("-o", "--output", help="output folder")]
+JsonlOutput = Annotated[  # `clean` and `scrape`: records to one file, or to stdout
+    Path | None, typer.Option("-o", "--output", help="JSON lines file (default: stdout)")
+]
 Jobs = Annotated[int, typer.Option("-j", "--jobs", help="cleaning processes (default: cores)")]
 Concurrency = Annotated[int, typer.Option(help="parallel requests to the portal")]
 Delay = Annotated[float, typer.Option(help="first delay between requests; AutoThrottle adapts")]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from scraper.crawl_commands import _fail, err, http_url_problem
+from scraper.crawl_commands import JsonlOutput, _fail, err, http_url_problem
 from scraper.errors import FetchError
 from scraper.sinks import JsonlSink
 from scraper.types import Article, Rejected, RejectReason
@@ -15,9 +15,7 @@ from scraper.types import Article, Rejected, RejectReason
 
 def scrape(
     urls: Annotated[list[str], typer.Argument(help="article URLs")],
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="JSON lines file (default: stdout)")
-    ] = None,
+    output: JsonlOutput = None,
     rejects: Annotated[
         Path | None, typer.Option(help="write rejects and failures here as JSON lines")
     ] = None,
