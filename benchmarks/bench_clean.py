@@ -22,10 +22,10 @@ import trafilatura
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scraper.evaluation import GoldPage, load_corpus
-from scraper.metrics import score_corpus, score_page
-from scraper.pipeline import clean_page
-from scraper.types import Article, Page
+from cleaners.pipeline import clean_page
+from cleaners.types import Article, Page
+from scraper.evaluation.corpus import GoldPage, load_corpus
+from scraper.evaluation.metrics import score_corpus, score_page
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "aeb"
 

@@ -46,7 +46,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cleaners.teasers import normalise_headline
-from scraper.fetch import CleanJob, clean_job
+from scraper.crawl.clean_job import CleanJob, clean_job
 from scraper.replica import ReplicaPortal, ReplicaSite
 from scraper.replica.pages import rendered_articles, route
 

@@ -27,8 +27,8 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scraper.export import ExportOptions, export
-from scraper.types import Article
+from cleaners.types import Article
+from scraper.export.writer import ExportOptions, export
 
 PORTALS = ("antaranews", "cnnindonesia", "detik", "kompas", "liputan6", "okezone", "tempo", "viva")
 TEASER = "Baca juga: Harga cabai naik menjelang Lebaran di pasar induk kota"

@@ -4,7 +4,7 @@
     python benchmarks/scrapy_floor.py --base-url http://127.0.0.1:8000 --articles 5000 --no-network
 
 Fetches every article page of a running replica (`<path>?page=all`, as the crawl does) with the
-crawl's engine settings (scraper.crawl.engine_settings: asyncio reactor on uvloop, concurrency 16,
+crawl's engine settings (scraper.crawl.engine.engine_settings: asyncio reactor on uvloop, concurrency 16,
 the crawl's per-response item concurrency, no cookies, no telnet, Scrapy's components the crawl
 turns off left off) and a callback that does nothing: no cleaning, no state, no output, no
 robots.txt, no AutoThrottle, none of the crawl's own middlewares. Prints one line,
@@ -35,7 +35,8 @@ from scrapy.http import HtmlResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scraper.crawl import CrawlConfig, engine_settings
+from scraper.crawl.config import CrawlConfig
+from scraper.crawl.engine import engine_settings
 from scraper.replica import ReplicaSite
 from scraper.replica.pages import route
 

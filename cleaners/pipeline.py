@@ -17,9 +17,9 @@ from cleaners.metadata import Metadata, extract_metadata
 from cleaners.portals import PortalRules, portal_for_url
 from cleaners.prune import prune
 from cleaners.scope import INLINE, find_container
-from scraper.settings import DEFAULT_CLEAN, CleanSettings
-from scraper.timeouts import PageTimeout, time_limit
-from scraper.types import Article, Page, Rejected, RejectReason
+from cleaners.settings import DEFAULT_CLEAN, CleanSettings
+from cleaners.timeouts import PageTimeout, time_limit
+from cleaners.types import Article, Page, Rejected, RejectReason
 
 _HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
 MIN_BODY_SELECTOR_CHARS = 200

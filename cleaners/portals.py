@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, fields
+from datetime import UTC, timedelta, timezone, tzinfo
 from functools import cache
 from importlib import resources
 from urllib.parse import urlsplit
@@ -145,3 +146,12 @@ def portal_by_name(name: str) -> PortalRules | None:
 def portal_for_url(url: str) -> PortalRules:
     host = urlsplit(url).hostname or ""
     return next((p for p in all_portals() if p.matches_host(host)), GENERIC)
+
+
+def portal_tz(rules: PortalRules) -> tzinfo:
+    """The portal's fixed offset (its `timezone`), UTC when it has none."""
+    match = re.fullmatch(r"([+-])(\d{2}):(\d{2})", rules.timezone or "+00:00")
+    if not match:
+        return UTC
+    delta = timedelta(hours=int(match[2]), minutes=int(match[3]))
+    return timezone(-delta if match[1] == "-" else delta)

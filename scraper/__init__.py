@@ -1,6 +1,8 @@
-"""News-portal scraping and cleaning pipeline: fetch, strip boilerplate and teasers, write JSON lines."""
+"""News-portal scraping and cleaning pipeline: fetch, strip boilerplate and teasers, write JSON lines.
 
-from scraper.types import SCHEMA_VERSION, Article, Page, Rejected
+The HTML -> article library is `cleaners` (usable on its own); this package runs it: the CLI
+(scraper.cli), crawls (scraper.crawl, scraper.distributed), one-off scrapes and saved pages
+(scraper.offline), datasets (scraper.export), evaluation and the replica portal.
+"""
 
-__all__ = ["SCHEMA_VERSION", "Article", "Page", "Rejected"]
 __version__ = "0.1.0"

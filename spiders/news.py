@@ -33,13 +33,14 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from cleaners.portals import portal_by_name
+from cleaners.multipage import MAX_PAGES, article_request_url, next_page_url, strip_query
+from cleaners.portals import portal_by_name, portal_tz
 from cleaners.teasers import normalise_headline
-from scraper.crawl_guard import refusal
-from scraper.feeds import FeedEntry, FeedError, parse_rss, parse_sitemap
-from scraper.fetch import MAX_PAGES, article_request_url, next_page_url, strip_query
-from scraper.types import utc_now_iso
-from spiders import ArticlePage, NoState, StateHooks, Window, failure_reason, portal_tz
+from cleaners.types import utc_now_iso
+from scraper.crawl.failures import failure_reason
+from scraper.crawl.feeds import FeedEntry, FeedError, parse_rss, parse_sitemap
+from scraper.crawl.guard import refusal
+from scraper.crawl.items import ArticlePage, NoState, StateHooks, Window
 
 T = TypeVar("T")
 PRIORITY_PAGE, PRIORITY_ARTICLE, PRIORITY_DISCOVERY, PRIORITY_BACKFILL = 30, 20, 10, 0
@@ -92,7 +93,7 @@ class NewsSpider(scrapy.Spider):
         return self.max_articles is not None and self._requested >= self.max_articles
 
     def allowed_host(self, url: str) -> bool:
-        """http(s) on the base URL's host or the portal's hosts (scraper.crawl_guard.refusal)."""
+        """http(s) on the base URL's host or the portal's hosts (scraper.crawl.guard.refusal)."""
         return refusal(url, self.base_url, self.rules) is None
 
     def article_url(self, url: str) -> str | None:

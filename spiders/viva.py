@@ -11,7 +11,7 @@ import scrapy
 from scrapy.http import Response
 
 from cleaners.dates import to_iso
-from scraper.feeds import FeedEntry
+from scraper.crawl.feeds import FeedEntry
 from spiders.news import NewsSpider
 
 

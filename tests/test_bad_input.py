@@ -9,9 +9,9 @@ import time
 import pytest
 
 from cleaners.decode import DecodeError, decode_html
-from scraper.pipeline import clean_page
-from scraper.settings import CleanSettings
-from scraper.types import Article, Page, Rejected, RejectReason
+from cleaners.pipeline import clean_page
+from cleaners.settings import CleanSettings
+from cleaners.types import Article, Page, Rejected, RejectReason
 
 URL = "https://example.org/news/2026/11/20/kota-taman-baru"
 SENTENCE = "Warga kota menikmati taman baru yang dibuka pada akhir pekan dengan gembira. "
@@ -77,7 +77,7 @@ def test_broken_markup_still_yields_the_text() -> None:
 
 
 def test_time_limit_gives_timeout_reject(monkeypatch: pytest.MonkeyPatch) -> None:
-    import scraper.pipeline as pipeline
+    import cleaners.pipeline as pipeline
 
     def slow(*args: object, **kwargs: object) -> str:
         time.sleep(3)
@@ -89,7 +89,7 @@ def test_time_limit_gives_timeout_reject(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_unexpected_exception_becomes_error_reject(monkeypatch: pytest.MonkeyPatch) -> None:
-    import scraper.pipeline as pipeline
+    import cleaners.pipeline as pipeline
 
     def boom(*args: object, **kwargs: object) -> str:
         raise ValueError("kaboom")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scraper.pipeline import clean_page
-from scraper.types import Article, Page, Rejected, RejectReason
+from cleaners.pipeline import clean_page
+from cleaners.types import Article, Page, Rejected, RejectReason
 
 PROSE = [
     "Pemerintah kota mengumumkan rencana pembangunan taman baru di pusat kota pada Senin pagi, "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.evaluation import evaluate, load_corpus
+from scraper.evaluation.corpus import evaluate, load_corpus
 
 
 def test_aeb_benchmark_floor(shared: Path) -> None:

@@ -18,9 +18,9 @@ from typing import Any
 import orjson
 import pytest
 
+from scraper.crawl.sinks import JsonlSink
 from scraper.replica import ReplicaPortal, ReplicaSite
 from scraper.replica.faults import FaultPlan, Rule, articles, slow
-from scraper.sinks import JsonlSink
 from tests.test_crawl import REPO, article_paths_requested, crawl, last_report, records
 
 N = 300

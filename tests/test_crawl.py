@@ -18,14 +18,15 @@ import pytest
 from typer.testing import CliRunner
 
 from cleaners.teasers import normalise_headline
-from scraper.cli import app
-from scraper.crawl import CrawlConfig, scrapy_settings
-from scraper.crawl_commands import parse_when
-from scraper.crawl_components import retry_after_seconds
+from scraper.cli.app import app
+from scraper.cli.options import parse_when
+from scraper.crawl.components import retry_after_seconds
+from scraper.crawl.config import CrawlConfig
+from scraper.crawl.engine import scrapy_settings
+from scraper.crawl.state import PortalLock
 from scraper.errors import ConfigError
 from scraper.replica import ReplicaPortal, ReplicaSite, Response
 from scraper.replica.pages import route
-from scraper.state import PortalLock
 from spiders.viva import VivaSpider, parse_printed_date
 from tests.edited_site import UPDATE_NOTE, EditedSite
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from scraper.dedup import ExactDedup, NearDupIndex, Signer, normalised_words, shingle_hashes
+from scraper.export.dedup import ExactDedup, NearDupIndex, Signer, normalised_words, shingle_hashes
 
 SYLLABLES = [c + v for c in "bklmnprsty" for v in "aeiu"]
 

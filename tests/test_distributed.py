@@ -26,16 +26,16 @@ from typing import Any
 import orjson
 import pytest
 
+from cleaners.types import Article
 from scraper.errors import ScraperError
 from scraper.replica import ReplicaPortal, ReplicaSite, Response
-from scraper.types import Article
 from tests.edited_site import EditedSite
 
 redis = pytest.importorskip("redis")
 
-from scraper.shared_state import SharedState, written_token  # noqa: E402  (needs the redis package)
-from scraper.state import StateStore  # noqa: E402
-from scraper.worker_output import WorkerWriter, merge, recover_own_files, unmatched_claims  # noqa: E402
+from scraper.crawl.state import StateStore  # noqa: E402
+from scraper.distributed.output import WorkerWriter, merge, recover_own_files, unmatched_claims  # noqa: E402
+from scraper.distributed.shared_state import SharedState, written_token  # noqa: E402  (needs the redis package)
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = ("--delay", "0", "-q", "--jobs", "1")
@@ -236,7 +236,7 @@ def test_an_idle_worker_exits_after_the_idle_timeout(redis_url: str, tmp_path: P
 
 
 def test_one_discovery_at_a_time_and_worker_ids_are_exclusive(redis_url: str, tmp_path: Path) -> None:
-    from spiders import Window
+    from scraper.crawl.items import Window
 
     holder = SharedState(redis.Redis.from_url(redis_url), "viva", "other")
     assert holder.register() and holder.begin_discovery(Window(), None) is None
@@ -295,10 +295,11 @@ def test_worker_and_crawl_redis_take_the_crawl_options(
 ) -> None:
     from typer.testing import CliRunner
 
-    from scraper import worker_commands, worker_run
-    from scraper.cli import app
-    from scraper.crawl_commands import crawl
-    from scraper.worker_run import WorkerOptions, distributed_settings
+    from scraper.cli import worker as worker_commands
+    from scraper.cli.app import app
+    from scraper.cli.crawl import crawl
+    from scraper.distributed import run as worker_run
+    from scraper.distributed.run import WorkerOptions, distributed_settings
 
     # Every option of `crawl` is a worker's too, except the job's own: what discovery does.
     names = {

@@ -14,10 +14,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-import scraper.export as export_module
-from scraper.export import ExportError, ExportOptions, ExportResult, export
-from scraper.export_commands import register, render_card
-from scraper.types import Article
+import scraper.export.writer as export_module
+from cleaners.types import Article
+from scraper.cli.app import app
+from scraper.export.card import render_card
+from scraper.export.writer import ExportError, ExportOptions, ExportResult, export
 from tests.test_dedup import render, story, variants
 
 PORTALS = ("kompas", "detik", "tempo")
@@ -272,13 +273,6 @@ def test_export_errors(tmp_path: Path) -> None:
 
 
 def cli() -> typer.Typer:
-    app = typer.Typer(pretty_exceptions_enable=False)
-
-    @app.callback()
-    def main() -> None:  # a group, so that `export` is a subcommand as in the real app
-        pass
-
-    register(app)
     return app
 
 

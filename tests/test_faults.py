@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from scraper.replica import ReplicaSite, Response
+from scraper.replica.fault_spec import parse_faults
 from scraper.replica.faults import (
     FaultPlan,
     Hit,
@@ -19,7 +20,6 @@ from scraper.replica.faults import (
     exact,
     huge,
     meta_refresh,
-    parse_faults,
     reset,
     too_many_requests,
     transient,
@@ -159,7 +159,7 @@ def test_head_meta_refresh_answers_as_scrapy_does(head: str, encoding: str) -> N
     from scrapy.http import HtmlResponse, Request
     from scrapy.utils.test import get_crawler
 
-    from scraper.crawl_components import HeadMetaRefreshMiddleware
+    from scraper.crawl.components import HeadMetaRefreshMiddleware
 
     site = ReplicaSite(3, seed=1)
     page = route(site, "http://127.0.0.1:1", site.article(0).path + "?page=all").body.decode()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from scraper.feeds import FeedError, parse_datetime, parse_rss, parse_sitemap, parse_xml
+from scraper.crawl.feeds import FeedError, parse_datetime, parse_rss, parse_sitemap, parse_xml
 from scraper.replica import ReplicaSite
 from scraper.replica.feeds import render_news_sitemap, render_rss, render_sitemap_index
 

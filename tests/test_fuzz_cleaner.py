@@ -12,9 +12,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scraper.pipeline import clean_page
-from scraper.settings import CleanSettings
-from scraper.types import Article, Page, Rejected
+from cleaners.pipeline import clean_page
+from cleaners.settings import CleanSettings
+from cleaners.types import Article, Page, Rejected
 from tests.conftest import SHARED
 
 FIXTURES = Path(__file__).parent / "fixtures" / "portals"

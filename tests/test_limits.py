@@ -20,14 +20,14 @@ import pytest
 from typer.testing import CliRunner
 
 from cleaners.portals import portal_by_name
-from scraper.clean_pool import CleanPool
-from scraper.cli import app
-from scraper.crawl_guard import refusal
-from scraper.fetch import CleanJob, clean_job
+from cleaners.types import Article, Rejected, RejectReason
+from scraper.cli.app import app
+from scraper.crawl.clean_job import CleanJob, clean_job
+from scraper.crawl.clean_pool import CleanPool
+from scraper.crawl.guard import refusal
 from scraper.replica import ReplicaPortal, ReplicaSite
 from scraper.replica.faults import FaultPlan, Rule, empty, exact, missing
 from scraper.replica.hostile import foreign_links, hostile_cases, hostile_rules
-from scraper.types import Article, Rejected, RejectReason
 from tests.test_crawl import REPO, crawl, last_report, records
 
 VIVA = portal_by_name("viva")

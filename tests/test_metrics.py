@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.metrics import score_corpus, score_page
+from scraper.evaluation.metrics import score_corpus, score_page
 
 GOLD = "one two three four five six seven eight"
 

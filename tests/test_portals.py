@@ -100,8 +100,8 @@ def test_fixture_url_routes_to_portal(name: str) -> None:
 
 @pytest.mark.parametrize("name", PORTALS)
 def test_clean_fixture(name: str) -> None:
-    from scraper.pipeline import clean_page
-    from scraper.types import Article, Page
+    from cleaners.pipeline import clean_page
+    from cleaners.types import Article, Page
 
     fixture = load_fixture(name)
     html = (FIXTURES / f"{name}.html").read_bytes()

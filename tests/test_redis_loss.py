@@ -259,7 +259,7 @@ def test_redis_back_without_the_job_stops_the_crawl(
 
 
 def test_the_link_fails_fast_while_redis_is_away_and_notices_its_return(server: RedisServer) -> None:
-    from scraper.redis_link import linked_client
+    from scraper.distributed.redis_link import linked_client
 
     client = linked_client(server.url, timeout=30)
     link = client.link

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from cleaners.pipeline import clean_page
 from cleaners.portals import portal_by_name
 from cleaners.teasers import normalise_headline
-from scraper.pipeline import clean_page
+from cleaners.types import Article, Page
 from scraper.replica import ReplicaSite
 from scraper.replica.pages import route
-from scraper.types import Article, Page
 
 BASE = "http://127.0.0.1:9"
 SITE = ReplicaSite(120, seed=7)

@@ -10,7 +10,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from scraper.cli import app
+from scraper.cli.app import app
 from scraper.replica import ReplicaArticle, ReplicaPortal, ReplicaSite
 from scraper.replica.pages import route
 

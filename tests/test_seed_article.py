@@ -7,8 +7,8 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from scraper.pipeline import clean_page
-from scraper.types import Article, Page
+from cleaners.pipeline import clean_page
+from cleaners.types import Article, Page
 
 INTRUDERS = ("Respon Menyentuh", "Habib Bahar Akui", "Begini Tampang Panik")
 URL = "https://siap.viva.co.id/news/internasional/1234567-putin-dan-kim-jong-un"

@@ -14,13 +14,13 @@ import orjson
 import pytest
 
 from cleaners.teasers import normalise_headline
+from cleaners.types import Article, Rejected, RejectReason
+from scraper.crawl.clean_job import CleanJob, _HeadlineCache, clean_job
+from scraper.crawl.output_files import OutputWriter, output_day, reconcile
+from scraper.crawl.state import PortalLock, StateStore
 from scraper.errors import CrawlLockedError
-from scraper.fetch import CleanJob, _HeadlineCache, clean_job
-from scraper.output_files import OutputWriter, output_day, reconcile
 from scraper.replica import ReplicaSite
 from scraper.replica.pages import render_article
-from scraper.state import PortalLock, StateStore
-from scraper.types import Article, Rejected, RejectReason
 
 WIB = timezone(timedelta(hours=7))
 
@@ -161,7 +161,7 @@ def test_lock_refuses_a_second_crawl_and_names_the_holder(tmp_path: Path) -> Non
 
 def test_lock_of_a_dead_process_is_free(tmp_path: Path) -> None:
     code = (
-        "import os, sys; from pathlib import Path; from scraper.state import PortalLock;"
+        "import os, sys; from pathlib import Path; from scraper.crawl.state import PortalLock;"
         "PortalLock(Path(sys.argv[1])).acquire(); os._exit(0)"
     )
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "viva")], check=True, timeout=30)

@@ -8,17 +8,8 @@ from typing import Annotated
 import orjson
 import typer
 
-from scraper.crawl_commands import (
-    Jobs,
-    OutputDir,
-    _fail,
-    _setup_logging,
-    build_config,
-    err,
-    out,
-    print_summary,
-    run_with_display,
-)
+from scraper.cli.options import Jobs, OutputDir, build_config, err, fail, out
+from scraper.cli.running import print_summary, run_with_display, setup_logging
 from scraper.errors import ScraperError
 
 
@@ -35,7 +26,7 @@ def demo(
     from scraper.replica import ReplicaPortal, ReplicaSite
 
     if not 1 <= articles <= 100_000:
-        raise _fail("--articles must be between 1 and 100000")
+        raise fail("--articles must be between 1 and 100000")
     with ReplicaPortal(ReplicaSite(articles, seed=1)) as portal:
         base_url = portal.base_url
         err.print(f"replica portal: {articles} articles at {base_url}", highlight=False)
@@ -44,10 +35,10 @@ def demo(
                 "viva", output, None, None, base_url=base_url, jobs=jobs, concurrency=16,
                 start_delay=0.0,
             )  # fmt: skip
-            _setup_logging(False)
+            setup_logging(False)
             result = run_with_display(config, quiet=False)
         except ScraperError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
     print_summary(result)
     _show_records(output / "viva", base_url, show)
     if not result.ok:

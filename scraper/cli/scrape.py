@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from scraper.crawl_commands import JsonlOutput, _fail, err, http_url_problem
+from cleaners.types import Article, Rejected, RejectReason
+from scraper.cli.options import JsonlOutput, err, fail, http_url_problem
+from scraper.crawl.sinks import JsonlSink
 from scraper.errors import FetchError
-from scraper.sinks import JsonlSink
-from scraper.types import Article, Rejected, RejectReason
 
 
 def scrape(
@@ -27,14 +27,14 @@ def scrape(
     Example: scraper scrape https://www.viva.co.id/berita/nasional/123-judul -o one.jsonl
     """
     from cleaners.portals import portal_by_name
-    from scraper.fetch import scrape_client, scrape_url
+    from scraper.crawl.fetch import scrape_client, scrape_url
 
     if portal and portal_by_name(portal) is None:
-        raise _fail(f"unknown portal {portal!r}")
+        raise fail(f"unknown portal {portal!r}")
     try:
         articles, reject_sink = JsonlSink(output), JsonlSink(rejects) if rejects else None
     except OSError as exc:
-        raise _fail(f"cannot write output: {exc}") from None
+        raise fail(f"cannot write output: {exc}") from None
     written = 0
     with articles, scrape_client(timeout) as client:
         for url in urls:

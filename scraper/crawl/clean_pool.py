@@ -17,8 +17,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from scraper.fetch import CleanJob, clean_job, worker_init
-from scraper.types import Article, Rejected, RejectReason
+from cleaners.types import Article, Rejected, RejectReason
+from scraper.crawl.clean_job import CleanJob, clean_job, worker_init
 
 CleanFn = Callable[[CleanJob], Article | Rejected]
 

@@ -21,9 +21,9 @@ from typing import Any
 
 import orjson
 
-from scraper.sinks import JsonlSink, LazyJsonlSink, repair_torn_tail
-from scraper.state import StateStore
-from scraper.types import Article, Rejected, utc_now_iso
+from cleaners.types import Article, Rejected, utc_now_iso
+from scraper.crawl.sinks import JsonlSink, LazyJsonlSink, repair_torn_tail
+from scraper.crawl.state import StateStore
 
 REJECTS_FILE = "rejects.jsonl"
 FAILURES_FILE = "failures.jsonl"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 if TYPE_CHECKING:
-    from scraper.crawl import CrawlConfig
+    from scraper.crawl.config import CrawlConfig
 
 
 @dataclass

@@ -4,12 +4,12 @@ Layout under `<output>/<portal>/`:
 
     state.sqlite        seen URLs, headline index, runs, reconciled output offsets (SQLite, WAL)
     .lock               flock held by the running crawl; holds its pid for the error message
-    <YYYY-MM-DD>.jsonl  articles by published date (scraper.output_files.OutputWriter)
+    <YYYY-MM-DD>.jsonl  articles by published date (scraper.crawl.output_files.OutputWriter)
     rejects.jsonl       pages that yielded no article
     failures.jsonl      requests that failed for good (network, HTTP, limits); a log, not state
 
 The output files are the truth and the state is an index of them: a record is written first and
-recorded right after (with the offset its line ends at), and scraper.output_files.reconcile
+recorded right after (with the offset its line ends at), and scraper.crawl.output_files.reconcile
 settles any difference at the next start: a record the state missed (a kill between the two steps)
 is recorded, so a later crawl never writes it again; a record the file lost (a power cut before
 the disk had it) is fetched again.
@@ -30,8 +30,8 @@ from typing import Any
 
 import orjson
 
+from cleaners.types import utc_now_iso
 from scraper.errors import ConfigError, CrawlLockedError
-from scraper.types import utc_now_iso
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (

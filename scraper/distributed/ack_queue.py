@@ -9,7 +9,7 @@ from typing import Any
 from scrapy import Request, Spider
 from scrapy_redis.queue import Base
 
-from scraper.shared_state import SharedState
+from scraper.distributed.shared_state import SharedState
 
 # score = -priority * 2**40 + push number: higher priority first, FIFO within one (the spider
 # releases articles newest first). Exact in a double while pushes stay below 2**40.

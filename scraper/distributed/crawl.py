@@ -4,14 +4,14 @@ fetching+cleaning like any worker) or a worker (`scraper worker`: fetching+clean
 It is the local crawl (scraper.crawl: settings, clean pipeline, reject pipeline, stats, report)
 with these parts swapped for shared ones:
 
-    scheduler     scraper.distributed.AckScheduler: the Redis queue, acknowledged requests
-    crawl state   DistributedContext: skip/claims/headlines in Redis (scraper.shared_state)
+    scheduler     scraper.distributed.scheduler.AckScheduler: the Redis queue, acknowledged requests
+    crawl state   DistributedContext: skip/claims/headlines in Redis (scraper.distributed.shared_state)
     writing       ClaimWritePipeline + WorkerWriter: per-worker files, exactly-once claims
     lifecycle     WorkerLifecycle: heartbeat, requeueing dead workers' requests, when to stop
 
 Guarantees: every request is fetched at least once (a request leaves a worker's processing zset
 only when finished, and a dead worker's zset goes back to the queue); every article is written
-exactly once across workers (see scraper.worker_output).
+exactly once across workers (see scraper.distributed.output).
 
 Redis unreachable: the context keeps headlines and failure marks until it answers, and answers
 "not seen" (the claim decides); an item that cannot be claimed is dropped as Redo and its request
@@ -36,24 +36,18 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from scraper.crawl import (
-    CONTEXT,
-    CleanPipeline,
-    CrawlConfig,
-    CrawlContext,
-    Dropped,
-    RejectPipeline,
-    _Component,
-)
-from scraper.distributed import COORDINATOR
-from scraper.shared_state import LINK_ERRORS, Job, SharedState
-from scraper.state import StateStore
-from scraper.types import Article
-from scraper.worker_output import recover_own_files
+from cleaners.types import Article
+from scraper.crawl.config import CrawlConfig
+from scraper.crawl.context import CONTEXT, CrawlContext
+from scraper.crawl.pipelines import CleanPipeline, Dropped, RejectPipeline, _Component
+from scraper.crawl.state import StateStore
+from scraper.distributed.output import recover_own_files
+from scraper.distributed.scheduler import COORDINATOR
+from scraper.distributed.shared_state import LINK_ERRORS, Job, SharedState
 
 if TYPE_CHECKING:
-    from scraper.distributed import AckScheduler
-    from scraper.redis_link import RedisLink
+    from scraper.distributed.redis_link import RedisLink
+    from scraper.distributed.scheduler import AckScheduler
 
 logger = logging.getLogger(__name__)
 

@@ -29,11 +29,11 @@ from typing import NamedTuple
 
 import orjson
 
-from scraper.output_files import failure_record, output_day
-from scraper.shared_state import SharedState, written_token
-from scraper.sinks import LazyJsonlSink, dumps_line, repair_torn_tail
-from scraper.state import StateStore
-from scraper.types import Article, Rejected
+from cleaners.types import Article, Rejected
+from scraper.crawl.output_files import failure_record, output_day
+from scraper.crawl.sinks import LazyJsonlSink, dumps_line, repair_torn_tail
+from scraper.crawl.state import StateStore
+from scraper.distributed.shared_state import SharedState, written_token
 
 _WORKER_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.([A-Za-z0-9][A-Za-z0-9_-]*)\.jsonl$")
 

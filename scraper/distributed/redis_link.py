@@ -3,7 +3,7 @@
 Every command and pipeline of a `LinkedRedis` reports to its `RedisLink`, which knows whether
 Redis answers. Once a command fails for want of it, every command fails at once, so the reactor is
 never held up by a dead or hung Redis, while a thread pings it until it answers again.
-scraper.worker_crawl.WorkerLifecycle stops the crawl when an outage outlasts `timeout`.
+scraper.distributed.crawl.WorkerLifecycle stops the crawl when an outage outlasts `timeout`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from redis.backoff import NoBackoff
 from redis.client import Pipeline
 from redis.retry import Retry
 
-from scraper.shared_state import LINK_ERRORS, connect
+from scraper.distributed.shared_state import LINK_ERRORS, connect
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Run one process of a distributed crawl: settings, spider role, Redis registration, report.
 
-The counterpart of scraper.crawl.run_crawl for `scraper crawl --redis` (coordinator) and
-`scraper worker`; see scraper.worker_crawl for the parts that differ from a local crawl.
+The counterpart of scraper.crawl.run.run_crawl for `scraper crawl --redis` (coordinator) and
+`scraper worker`; see scraper.distributed.crawl for the parts that differ from a local crawl.
 
-Redis is reached through a scraper.redis_link.LinkedRedis client, which knows whether Redis
+Redis is reached through a scraper.distributed.redis_link.LinkedRedis client, which knows whether Redis
 answers. A short outage (a restart) is survived; unreachable for `redis_timeout`
 seconds (default 60; NEWS_REDIS_TIMEOUT), the process stops with RedisUnreachableError, its
 report written (finish_reason "redis_unreachable", or "redis_state_lost" when Redis came back
@@ -22,17 +22,19 @@ from typing import Any
 import scrapy
 from scrapy.crawler import AsyncCrawlerProcess
 
-from cleaners.portals import portal_by_name
-from scraper.crawl import CrawlConfig, run_to_end, scrapy_settings
-from scraper.distributed import COORDINATOR, MAX_HELD, AckCrawler
+from cleaners.portals import portal_by_name, portal_tz
+from scraper.crawl.config import CrawlConfig
+from scraper.crawl.engine import scrapy_settings
+from scraper.crawl.run import run_to_end
+from scraper.crawl.run_report import CrawlResult, build_report, write_report
+from scraper.crawl.state import PortalLock, StateStore
+from scraper.distributed.crawl import DistributedContext
+from scraper.distributed.output import WorkerWriter, recover_own_files
+from scraper.distributed.redis_link import linked_client
+from scraper.distributed.scheduler import COORDINATOR, MAX_HELD, AckCrawler
+from scraper.distributed.shared_state import LINK_ERRORS, SharedState, host_name
 from scraper.errors import ConfigError, CrawlLockedError, ScraperError
-from scraper.redis_link import linked_client
-from scraper.run_report import CrawlResult, build_report, write_report
-from scraper.shared_state import LINK_ERRORS, SharedState, host_name
-from scraper.state import PortalLock, StateStore
-from scraper.worker_crawl import DistributedContext
-from scraper.worker_output import WorkerWriter, recover_own_files
-from spiders import portal_tz, spider_for
+from spiders import spider_for
 
 logger = logging.getLogger(__name__)
 REDIS_REASONS = ("redis_unreachable", "redis_state_lost")  # finish reasons: Redis stopped the crawl
@@ -106,10 +108,10 @@ def distributed_settings(config: CrawlConfig, ctx: DistributedContext, options: 
     """The local crawl's settings (so --delay, --concurrency, --retries, --backoff, --timeout and
     --max-pages mean the same), with the shared scheduler, pipelines and lifecycle swapped in."""
     settings = scrapy_settings(config, ctx)
-    here = "scraper.worker_crawl"
+    here = "scraper.distributed.crawl"
     jobs = config.jobs or os.cpu_count() or 1
     settings.update(
-        SCHEDULER="scraper.distributed.AckScheduler",
+        SCHEDULER="scraper.distributed.scheduler.AckScheduler",
         ITEM_PIPELINES={
             f"{here}.SyncedCleanPipeline": 100,
             f"{here}.SharedRejectPipeline": 200,

@@ -5,21 +5,21 @@ atomically moves requests from the shared queue into the worker's own processing
 script), and a request leaves that zset only once Scrapy has finished with it: response through
 the callback and every item through the pipelines (written or rejected), or the errback after the
 final failure, or a retry/redirect request enqueued in its place. Workers whose heartbeat expired
-get their processing zset moved back to the queue by the others (scraper.shared_state.reap).
+get their processing zset moved back to the queue by the others (scraper.distributed.shared_state.reap).
 
-    AckQueue      (scraper.ack_queue) scrapy_redis.queue.Base: priority + FIFO within a priority,
+    AckQueue      (scraper.distributed.ack_queue) scrapy_redis.queue.Base: priority + FIFO within a priority,
                   a batched pop into processing that carries the pending acknowledgements
     AckScheduler  scrapy_redis.scheduler.Scheduler: article requests go to Redis (deduplicated by
                   scrapy-redis' RFPDupeFilter fingerprints, keyed per portal); on the coordinator,
                   discovery requests stay in a local queue: the spider's discovery state is there
     AckCrawler    a Crawler whose engine tells the scheduler when a request is finished
 
-Redis unreachable (stopped, restarting, network; see scraper.redis_link.RedisLink): nothing new
+Redis unreachable (stopped, restarting, network; see scraper.distributed.redis_link.RedisLink): nothing new
 goes out; what cannot be pushed or acknowledged waits (pushes first: a request is acknowledged only
 once the requests it led to are queued); a request whose item could not be claimed is fetched
 again, not acknowledged. Once Redis answers, all that is sent, and this worker's processing zset
 is resynced (a pop whose reply was lost left requests there). Unreachable for too long, the crawl
-stops (scraper.worker_crawl.WorkerLifecycle): what it held stays in its processing zset, and the
+stops (scraper.distributed.crawl.WorkerLifecycle): what it held stays in its processing zset, and the
 other workers' reap requeues it.
 
 Fixed at this seam for Scrapy 2.19: there is no public "request finished" hook, the engine polls
@@ -43,12 +43,12 @@ from scrapy.crawler import Crawler
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
-from scraper.ack_queue import AckQueue
-from scraper.crawl import CONTEXT
-from scraper.shared_state import LINK_ERRORS, SharedState
+from scraper.crawl.context import CONTEXT
+from scraper.distributed.ack_queue import AckQueue
+from scraper.distributed.shared_state import LINK_ERRORS, SharedState
 
 if TYPE_CHECKING:
-    from scraper.redis_link import RedisLink
+    from scraper.distributed.redis_link import RedisLink
 
 logger = logging.getLogger(__name__)
 COORDINATOR = "NEWS_COORDINATOR"  # settings key: True in the process that runs discovery

@@ -1,5 +1,5 @@
-"""The Lua scripts of scraper.shared_state: each multi-key step on the shared Redis state is one
-script, so it is atomic and costs one round trip. Key layout: see scraper.shared_state."""
+"""The Lua scripts of scraper.distributed.shared_state: each multi-key step on the shared Redis state is one
+script, so it is atomic and costs one round trip. Key layout: see scraper.distributed.shared_state."""
 
 REQUEUE = """
 if redis.call('EXISTS', KEYS[3]) == 1 and ARGV[2] == '0' then return -1 end
@@ -18,7 +18,7 @@ return {redis.call('ZCARD', KEYS[1]), busy, redis.call('EXISTS', KEYS[2])}
 
 # A claim's value ends in "|<fetch time>"; callers see it without. A page fetched again while
 # the job refreshes (KEYS[3] refresh = 1, and not when a restarted worker settles its files) is
-# written again if its text changed, or gets the new fetch time if not: as scraper.state does.
+# written again if its text changed, or gets the new fetch time if not: as scraper.crawl.state does.
 CLAIM = """
 local value = redis.call('HGET', KEYS[1], ARGV[1])
 local stamp = '|' .. ARGV[5]

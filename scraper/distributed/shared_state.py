@@ -35,10 +35,10 @@ from typing import Any
 import orjson
 import redis
 
-from scraper import shared_state_scripts as scripts
+from scraper.crawl.items import Window
+from scraper.crawl.state import RETRY_FAILED_DAYS
+from scraper.distributed import scripts
 from scraper.errors import ConfigError
-from scraper.state import RETRY_FAILED_DAYS
-from spiders import Window
 
 LINK_ERRORS = (redis.ConnectionError, redis.TimeoutError)  # Redis unreachable (not a refusal)
 
@@ -197,7 +197,7 @@ class SharedState:
         return bool(self.client.hexists(self.key("done"), url))
 
     def should_skip(self, url: str, lastmod: datetime | None = None, refresh: bool = False) -> bool:
-        """As scraper.state.StateStore.should_skip: True when `url` is done (written, rejected or
+        """As scraper.crawl.state.StateStore.should_skip: True when `url` is done (written, rejected or
         a duplicate) and, with refresh, its `lastmod` is not newer than its last fetch."""
         if not refresh or lastmod is None:
             return self.is_done(url)

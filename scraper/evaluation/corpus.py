@@ -19,9 +19,9 @@ from typing import Any
 
 import trafilatura
 
-from scraper.metrics import CorpusScore, PageScore, score_corpus, score_page
-from scraper.pipeline import clean_page
-from scraper.types import Article, Page, RejectReason
+from cleaners.pipeline import clean_page
+from cleaners.types import Article, Page, RejectReason
+from scraper.evaluation.metrics import CorpusScore, PageScore, score_corpus, score_page
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from scraper.types import SCHEMA_VERSION, Article
+from cleaners.types import SCHEMA_VERSION, Article
 
 _SAFE_PORTAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # it becomes a folder name
 

@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scraper.dedup import DEFAULT_THRESHOLD
 from scraper.errors import ScraperError
+from scraper.export.dedup import DEFAULT_THRESHOLD
 
 FORMATS = ("parquet", "jsonl")
 MAX_PROBLEMS_KEPT = 1000  # malformed lines beyond this are counted, not listed

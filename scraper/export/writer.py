@@ -22,15 +22,15 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from scraper.dedup import ExactDedup, NearDupIndex
-from scraper.export_schema import (
+from scraper.export.dedup import ExactDedup, NearDupIndex
+from scraper.export.schema import (
     EXPORT_SCHEMA,
     InvalidRecord,
     fetched_order,
     partition_date,
     validate,
 )
-from scraper.export_types import FORMATS, ExportError, ExportOptions, ExportResult, Locator, ProgressHook
+from scraper.export.types import FORMATS, ExportError, ExportOptions, ExportResult, Locator, ProgressHook
 
 BATCH_ROWS = 2000  # rows per Arrow conversion and Parquet row group: bounds write-pass memory
 # Crawl side files, not articles: rejects.jsonl, failures.jsonl and their per-worker forms.

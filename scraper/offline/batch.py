@@ -8,10 +8,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from scraper.inputs import read_page
-from scraper.pipeline import clean_page
-from scraper.settings import DEFAULT_CLEAN, CleanSettings
-from scraper.types import Article, Rejected, RejectReason
+from cleaners.pipeline import clean_page
+from cleaners.settings import DEFAULT_CLEAN, CleanSettings
+from cleaners.types import Article, Rejected, RejectReason
+from scraper.offline.inputs import read_page
 
 PARALLEL_FROM = 16  # below this many files, process start-up costs more than it saves
 

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cleaners.decode import DecodeError, gunzip_bounded
+from cleaners.page_url import own_url
+from cleaners.types import Page
 from scraper.errors import InputError
-from scraper.types import Page
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
 STDIN = "-"
-# The page's own URL, when the saved file records it (canonical link or og:url), read cheaply.
-_URL_HINT = re.compile(
-    rb"""<link[^>]+rel=["']?canonical["']?[^>]*href=["']([^"']+)["']"""
-    rb"""|<link[^>]+href=["']([^"']+)["'][^>]*rel=["']?canonical"""
-    rb"""|<meta[^>]+property=["']og:url["'][^>]*content=["']([^"']+)["']""",
-    re.IGNORECASE,
-)
-
-
 def expand_paths(paths: Iterable[str]) -> list[str]:
     """Files as given, folders walked for HTML files (sorted); raises InputError for missing paths."""
     found: list[str] = []
@@ -42,14 +33,6 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return found
 
 
-def url_hint(body: bytes) -> str | None:
-    match = _URL_HINT.search(body[:200_000])
-    if not match:
-        return None
-    value = next(g for g in match.groups() if g)
-    return value.decode("utf-8", "replace").strip() or None
-
-
 def read_page(source: str, url: str | None = None, max_bytes: int = 20 * 1024 * 1024) -> Page:
     """Read one saved page. Too-large and corrupt gzip files still yield a Page: the cleaner rejects
     them with a reason, so one bad file never stops a batch."""
@@ -62,7 +45,7 @@ def read_page(source: str, url: str | None = None, max_bytes: int = 20 * 1024 * 
             # Left compressed on failure: the cleaner's decoder reports it with its reason.
             with contextlib.suppress(DecodeError):
                 body = gunzip_bounded(body, max_bytes)
-    page_url = url or url_hint(body) or (Path(source).resolve().as_uri() if source != STDIN else "stdin:")
+    page_url = url or own_url(body) or (Path(source).resolve().as_uri() if source != STDIN else "stdin:")
     return Page(url=page_url, body=body, source=source)
 
 

@@ -7,7 +7,7 @@ import contextlib
 import signal
 import threading
 
-from scraper.replica.faults import parse_faults
+from scraper.replica.fault_spec import parse_faults
 from scraper.replica.site import ReplicaSite
 
 
@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--faults",
         default="",
-        help="fault plan, e.g. transient:0.1:seed=7 or hostile (see scraper.replica.faults.parse_faults)",
+        help="fault plan, e.g. transient:0.1:seed=7 or hostile (see scraper.replica.fault_spec.parse_faults)",
     )
     args = parser.parse_args(argv)
     site = ReplicaSite(args.articles, seed=args.seed)

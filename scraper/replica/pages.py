@@ -5,7 +5,7 @@ inline teasers); feeds, robots and sitemaps live in `feeds.py`. `base_url` (e.g.
 "http://127.0.0.1:8123") is only used where the real site prints absolute URLs: canonical,
 og:url, og:image, JSON-LD, sitemaps and RSS. In-page links are site-relative, as on VIVA.
 
-Every HTML page is wrapped in the site chrome of `chrome.py` (head, mega-menu, sidebars, footer:
+Every HTML page is wrapped in the site chrome of `chrome/` (head, mega-menu, sidebars, footer:
 about 70 KB, as on a real portal), outside the article body container. A page is assembled as
 `Chunks`, the chrome's pre-encoded parts around the few KB rendered for that page: `route` joins
 them into one body, the server (`route_chunks`) joins them once with its response head. Rendering
@@ -21,8 +21,10 @@ from email.utils import format_datetime
 from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
-from scraper.replica import chrome, feeds, site, words
-from scraper.replica.chrome import esc, format_wib
+from scraper.replica import feeds, site, words
+from scraper.replica.chrome import around_article, frame, navigation, sidebars
+from scraper.replica.chrome import head as chrome_head
+from scraper.replica.chrome.markup import esc, format_wib
 from scraper.replica.feeds import HTML, Response, not_found
 from scraper.replica.site import ArticleRef, Insert, ReplicaArticle, ReplicaSite, TeaserKind
 
@@ -33,7 +35,7 @@ _TAG_LABELS = {
     site.slugify(tag): tag for tag in (*words.GENERAL_TAGS, *(t for ts in words.TAGS.values() for t in ts))
 }
 _HUB_LABELS = {
-    **chrome.MENU_HUBS,  # every mega-menu link is a hub (most sub-kanals list nothing)
+    **navigation.MENU_HUBS,  # every mega-menu link is a hub (most sub-kanals list nothing)
     **{f"/{k}": k.replace("-", " ").title() for k, _, _, _ in words.KANALS},
     **{f"/{k}/{s}": label for k, s, label, _ in words.KANALS if s},
 }
@@ -144,21 +146,21 @@ def _document(
         (
             _DOCTYPE,
             f"{esc(title)}</title>\n".encode(),
-            chrome.HEAD_TOP,
+            chrome_head.HEAD_TOP,
             b"\n",
             "\n".join(head).encode(),
             b"\n",
-            chrome.HEAD_BOTTOM,
+            chrome_head.HEAD_BOTTOM,
             _OPEN_BODY,
-            chrome.HEADER,
+            frame.HEADER,
             b"\n",
-            chrome.site_parts(replica).ticker,
+            sidebars.site_parts(replica).ticker,
             b'\n<div class="layout-wrap" id="main">\n',
             "\n".join(main).encode(),
             b"\n",
             *sidebar,
             b"\n</div>\n",
-            chrome.FOOTER,
+            frame.FOOTER,
             _END,
         )
     )
@@ -168,7 +170,7 @@ def _page_head(page_type: str, title: str) -> list[str]:
     return [
         '<meta property="og:type" content="website">',
         f'<meta property="og:title" content="{esc(title)}">',
-        chrome.data_layer({"event": "pageView", "pageType": page_type, "pageTitle": title}),
+        chrome_head.data_layer({"event": "pageView", "pageType": page_type, "pageTitle": title}),
     ]
 
 
@@ -200,7 +202,7 @@ def render_home(replica: ReplicaSite) -> Chunks:
         "</main>",
     ]
     title = "VIVA - Berita Terkini Hari Ini"
-    return _document(replica, title, _page_head("home", title), body, chrome.sidebar(replica, None))
+    return _document(replica, title, _page_head("home", title), body, sidebars.sidebar(replica, None))
 
 
 def render_indeks(replica: ReplicaSite, page: int) -> Response:
@@ -227,7 +229,8 @@ def _indeks(replica: ReplicaSite, page: int) -> Response:
         "</main>",
     ]
     title = f"Indeks Berita - Halaman {page} - VIVA"
-    return _html(_document(replica, title, _page_head("indeks", title), body, chrome.sidebar(replica, None)))
+    page_head = _page_head("indeks", title)
+    return _html(_document(replica, title, page_head, body, sidebars.sidebar(replica, None)))
 
 
 def render_hub(replica: ReplicaSite, heading: str, refs: list[ArticleRef]) -> Chunks:
@@ -239,7 +242,7 @@ def render_hub(replica: ReplicaSite, heading: str, refs: list[ArticleRef]) -> Ch
         "</main>",
     ]
     title = f"{heading} - VIVA"
-    return _document(replica, title, _page_head("hub", title), body, chrome.sidebar(replica, None))
+    return _document(replica, title, _page_head("hub", title), body, sidebars.sidebar(replica, None))
 
 
 def render_article(
@@ -260,8 +263,8 @@ def _article(
     popular = b""
     if article.popular:
         printed = [format_wib(ref.published) for ref in article.popular]
-        popular = chrome.popular_block(article.popular, printed).encode()
-    sidebar = chrome.sidebar(replica, article.index, popular)
+        popular = sidebars.popular_block(article.popular, printed).encode()
+    sidebar = sidebars.sidebar(replica, article.index, popular)
     html = _document(
         replica, f"{article.title} - VIVA", _article_meta(article, url, image, page), body, sidebar
     )
@@ -327,7 +330,7 @@ def _article_meta(article: ReplicaArticle, url: str, image: str, page: int | Non
         '<meta name="content_type" content="artikel">',
         f'<script type="application/ld+json">{ld_text}</script>',
         _breadcrumb_ld(root, article.kanal, article.sub, article.section),
-        chrome.data_layer(analytics),
+        chrome_head.data_layer(analytics),
     ]
 
 
@@ -358,7 +361,7 @@ def _article_header(article: ReplicaArticle, url: str) -> list[str]:
         f'<h1 class="main-content-title">{esc(article.title)}</h1>',
         f'<div class="main-content-date">{format_wib(article.published)}</div>',
         f'<div class="main-content-author">Penulis: {esc(article.author)}</div>',
-        chrome.share_bar(url, article.title),
+        around_article.share_bar(url, article.title),
         f'<div class="main-content-image"><img src="/appasset/img/lazy.gif" '
         f'data-original="{esc(article.image)}" alt="{site.IMG_ALT}"></div>',
         f'<div class="main-content-image-desc">{esc(article.lead_caption)}<br>'
@@ -424,6 +427,6 @@ def _article_footer(article: ReplicaArticle) -> list[str]:
     if article.related:
         items = "".join(f"<li>{_link(ref)}</li>" for ref in article.related)
         out.append(f'<section class="berita-terkait"><h3>{site.RELATED_LABEL}</h3><ul>{items}</ul></section>')
-    out.append(chrome.comments(article.id))
+    out.append(around_article.comments(article.id))
     out.append("</main>")
     return out

@@ -1,0 +1,1 @@
+"""The `scraper` command line (scraper.cli.app); `python -m scraper.cli` runs it too."""

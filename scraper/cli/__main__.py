@@ -1,0 +1,3 @@
+from scraper.cli.app import main
+
+main()

@@ -1,0 +1,28 @@
+"""The settings of one crawl, passed explicitly from the CLI (or a test) to the crawl runtime."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cleaners.settings import DEFAULT_CLEAN, CleanSettings
+from scraper.crawl.items import Window
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    portal: str
+    output_dir: Path
+    base_url: str | None = None
+    window: Window = field(default_factory=Window)
+    max_articles: int | None = None
+    jobs: int = 0  # cleaning processes; 0: one per core
+    concurrency: int = 8  # CONCURRENT_REQUESTS_PER_DOMAIN
+    start_delay: float = 1.0  # AutoThrottle's first delay; it adapts to the server's latency
+    retries: int = 3
+    backoff: float = 0.5  # first retry pause in seconds, doubled on each retry
+    download_timeout: float = 30.0
+    max_pages: int | None = None  # responses per run (CLOSESPIDER_PAGECOUNT); the rest next run
+    refresh: bool = False  # re-fetch written URLs whose sitemap lastmod is newer than our fetch
+    clean: CleanSettings = DEFAULT_CLEAN
+    log_level: str = "WARNING"

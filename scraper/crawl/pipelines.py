@@ -1,0 +1,106 @@
+"""The crawl's item pipelines, in order:
+
+    ArticlePage -> CleanPipeline (process pool) -> RejectPipeline -> FilterPipeline
+                -> WritePipeline (dated JSON lines + state, in one step)
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from cleaners.types import Article, Rejected
+from scraper.crawl.clean_job import CleanJob
+from scraper.crawl.clean_pool import CleanPool
+from scraper.crawl.context import CONTEXT, CrawlContext
+from scraper.crawl.items import ArticlePage
+
+
+class Dropped(DropItem):
+    """DropItem with a stable stats key ("rejected/too_short", "duplicate")."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message, log_level="DEBUG")
+        self.key = key
+
+
+class _Component:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.ctx: CrawlContext = crawler.settings[CONTEXT]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Any:
+        return cls(crawler)
+
+
+class CleanPipeline(_Component):
+    """clean_page in a process pool; fetching goes on while both cores clean."""
+
+    pool: CleanPool
+
+    def open_spider(self) -> None:
+        # A job's own SIGALRM limit first; the pool's deadline is for workers stuck in C code
+        # (twice the limit: the job next in line for a worker counts as running already).
+        deadline = 2 * self.ctx.config.clean.time_limit + 5
+        self.pool = self.ctx.pool = CleanPool(self.ctx.config.jobs or os.cpu_count() or 1, deadline)
+
+    async def process_item(self, item: ArticlePage) -> ArticlePage:
+        state, config = self.ctx.state, self.ctx.config
+        job = CleanJob(
+            url=item.url, bodies=tuple(item.bodies), portal=config.portal, content_type=item.content_type,
+            fetched_at=item.fetched_at, status=item.status, own_title=item.title,
+            headline_db=str(state.path), headline_upto=state.headline_version, settings=config.clean,
+        )  # fmt: skip
+        item.bodies = []  # the pages live on in the job only
+        item.result = await self.pool.clean(job)
+        return item
+
+    def close_spider(self) -> None:
+        self.pool.close()
+
+
+class RejectPipeline(_Component):
+    """Pages that yield no article go to rejects.jsonl with their reason, and stop here."""
+
+    def process_item(self, item: ArticlePage) -> ArticlePage:
+        if isinstance(item.result, Rejected):
+            self.ctx.writer.write_reject(item.result)
+            reason = str(item.result.reason)
+            raise Dropped(f"rejected ({reason}): {item.result.detail}", f"rejected/{reason}")
+        return item
+
+
+class FilterPipeline(_Component):
+    """Nothing is written twice: same text under another URL, or an unchanged refetch; and an
+    article whose feed gave no date is checked against the window once its page gave one."""
+
+    def process_item(self, item: ArticlePage) -> ArticlePage:
+        article = item.result
+        assert isinstance(article, Article)
+        if self.ctx.state.has_content(article.content_hash):
+            # An unchanged refetch stays "written" (its fetch time moves on); another URL is a copy.
+            status = "written" if self.ctx.state.status(article.url) == "written" else "duplicate"
+            self.ctx.state.mark(article.url, status, article.content_hash)
+            raise Dropped(f"duplicate content of an article already written: {article.url}", "duplicate")
+        if item.published is None and not self.ctx.config.window.contains(self._published(article)):
+            raise Dropped(f"published {article.published_at}, outside the window", "out_of_window")
+        return item
+
+    def _published(self, article: Article) -> datetime | None:
+        try:
+            when = datetime.fromisoformat(article.published_at or "")
+        except ValueError:
+            return None  # undated: kept, the window cannot tell
+        return when if when.tzinfo else when.replace(tzinfo=self.ctx.writer.tz)
+
+
+class WritePipeline(_Component):
+    def process_item(self, item: ArticlePage) -> ArticlePage:
+        assert isinstance(item.result, Article)
+        self.ctx.writer.write_article(item.result)
+        return item
