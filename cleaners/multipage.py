@@ -18,6 +18,7 @@ from cleaners.portals import PortalRules
 MAX_PAGES = 20  # a pager that never ends is a trap, not an article
 _PAGE_LINK = re.compile(rb"[?&]page=\d")
 
+
 def article_request_url(url: str, rules: PortalRules) -> str:
     """The URL that returns the whole article: the portal's `multipage` query added, if any."""
     if not rules.multipage:

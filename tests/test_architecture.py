@@ -169,3 +169,18 @@ def test_the_cleaning_library_imports_without_the_runtime(package: str) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_command_module_imports_another() -> None:
+    # scraper/cli: one module per command; what commands share lives in options.py and running.py.
+    shared = {
+        "scraper.cli",
+        "scraper.cli.app",
+        "scraper.cli.__main__",
+        "scraper.cli.options",
+        "scraper.cli.running",
+    }
+    graph = import_graph()
+    commands = {m for m in graph if m.startswith("scraper.cli.") and m not in shared}
+    assert len(commands) >= 8, commands
+    assert {m: sorted(graph[m] & commands) for m in commands if graph[m] & commands} == {}

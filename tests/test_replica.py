@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from scraper.replica import ReplicaArticle, ReplicaPortal, ReplicaSite, Response, TeaserKind
-from scraper.replica.pages import kanal_path, route
+from scraper.replica.document import kanal_path
+from scraper.replica.pages import route
 
 NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",

@@ -20,7 +20,7 @@ from scraper.crawl.output_files import OutputWriter, output_day, reconcile
 from scraper.crawl.state import PortalLock, StateStore
 from scraper.errors import CrawlLockedError
 from scraper.replica import ReplicaSite
-from scraper.replica.pages import render_article
+from scraper.replica.article_page import render_article
 
 WIB = timezone(timedelta(hours=7))
 

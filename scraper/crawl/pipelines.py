@@ -1,7 +1,7 @@
-"""The crawl's item pipelines, in order:
+"""The crawl's item pipelines, in order: an ArticlePage goes
 
-    ArticlePage -> CleanPipeline (process pool) -> RejectPipeline -> FilterPipeline
-                -> WritePipeline (dated JSON lines + state, in one step)
+-> CleanPipeline (process pool) -> RejectPipeline -> FilterPipeline
+-> WritePipeline (dated JSON lines + state, in one step)
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ from scraper.errors import InputError
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
 STDIN = "-"
+
+
 def expand_paths(paths: Iterable[str]) -> list[str]:
     """Files as given, folders walked for HTML files (sorted); raises InputError for missing paths."""
     found: list[str] = []

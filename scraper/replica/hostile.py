@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from scraper.replica import faults as f
 from scraper.replica import feed_faults as ff
+from scraper.replica.document import kanal_path
 from scraper.replica.faults import Fault, Hit, Rule
-from scraper.replica.pages import kanal_path
 from scraper.replica.site import ReplicaSite
 
 HUGE = 50 * 1024 * 1024  # past the crawl's 20 MB DOWNLOAD_MAXSIZE

@@ -30,8 +30,9 @@ from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import BinaryIO, Self
 
+from scraper.replica.document import Chunks
 from scraper.replica.feeds import Response
-from scraper.replica.pages import Chunks, route_chunks
+from scraper.replica.pages import route_chunks
 from scraper.replica.site import ReplicaSite
 
 FaultHook = Callable[[str], Response | None]
