@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 
 from scraper.cli.options import (
+    DRIFT_STATUS,
     Backoff,
     Concurrency,
     Delay,
+    FailOnDrift,
     Jobs,
     MaxPages,
     OutputDir,
@@ -44,6 +46,7 @@ def crawl(
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
     redis: Annotated[str | None, typer.Option(help="distributed: queue at redis://HOST:PORT/DB")] = None,
     redis_timeout: RedisTimeout = None,
+    fail_on_drift: FailOnDrift = False,
 ) -> None:
     """Crawl a portal into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
 
@@ -67,6 +70,8 @@ def crawl(
         raise fail(str(exc)) from None
     except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop
         raise fail("interrupted", 130) from None
-    print_summary(result)
+    print_summary(result, drift_note=fail_on_drift)
     if not result.ok:
         raise typer.Exit(130 if result.report.get("interrupted") else 1)
+    if fail_on_drift and result.drift_warnings:
+        raise typer.Exit(DRIFT_STATUS)
