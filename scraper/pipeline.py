@@ -13,6 +13,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.decode import DecodeError, decode_html
 from cleaners.extract import LineContext, filter_lines, run_trafilatura
+from cleaners.inline import keep_text_after_empty_elements, unmark_inline_in_sentences
+from cleaners.leads import find_lead, with_lead
 from cleaners.metadata import Metadata, extract_metadata
 from cleaners.portals import PortalRules, portal_for_url
 from cleaners.prune import prune
@@ -67,7 +69,10 @@ def _clean(page: Page, settings: CleanSettings, headlines: Collection[str], rule
     meta = extract_metadata(tree, rules, html)
     check_article_url(page.url, rules)
     link_texts = prune(tree, page.url, rules)
-    text = extract_body(tree, rules, settings)
+    text, container = extract_body(tree, rules, settings)
+    if not rules.body:
+        # A portal's body selectors say where its article starts; elsewhere the lead is looked for.
+        text = with_lead(text, find_lead(tree, container, meta.description))
     ctx = LineContext(meta.title, link_texts, headlines, rules)
     text, _dropped = filter_lines(text, ctx)
     check_length(text, tree, settings)
@@ -100,25 +105,30 @@ def portal_container(tree: LexborHTMLParser, rules: PortalRules) -> LexborNode |
     return None
 
 
-def extract_body(tree: LexborHTMLParser, rules: PortalRules, settings: CleanSettings) -> str:
+def extract_body(
+    tree: LexborHTMLParser, rules: PortalRules, settings: CleanSettings
+) -> tuple[str, LexborNode | None]:
+    """The body text, and the container it was read from (None: the whole page)."""
     container = portal_container(tree, rules)
     if container is not None:
         # The portal's own body holds the article: if it is short, the article is short (a
         # photo or video page); the rest of the page would only add boilerplate. Its rules
         # already removed the portal's boilerplate, so recall matters more than precision here.
-        return run_trafilatura(_wrapped(container)) or block_text(container)
+        return run_trafilatura(_wrapped(container)) or block_text(container), container
     container = find_container(tree, settings.container_share)
     if container is not None:
         text = run_trafilatura(_wrapped(container), settings.favor_precision)
         text = _recover_chunks(container, text, settings)
         if text_size(text) >= settings.min_words:
-            return text
+            return text, container
     # Nothing scoped, or the scope held too little: the whole pruned page, as trafilatura alone.
-    text = run_trafilatura(tree.html or "", settings.favor_precision)
+    if tree.body is not None:
+        unmark_inline_in_sentences(tree.body)
+    text = run_trafilatura(keep_text_after_empty_elements(tree.html or ""), settings.favor_precision)
     if not text and container is not None:
         # lxml (under trafilatura) gives up on pathological nesting that lexbor parsed fine.
-        text = block_text(container)
-    return text
+        return block_text(container), container
+    return text, None
 
 
 # trafilatura keeps only the first element that its body patterns match; pages that split the
@@ -136,7 +146,7 @@ def _recover_chunks(container: LexborNode, text: str, settings: CleanSettings) -
     paragraph_chars = sum(len(p.text(strip=True)) for p in container.css("p"))
     if paragraph_chars < RECOVER_MIN_CHARS or len(text) >= RECOVER_BELOW * paragraph_chars:
         return text
-    bare = _ATTRIBUTES.sub(r"<\1>", paragraphed_html(container))
+    bare = _ATTRIBUTES.sub(r"<\1>", keep_text_after_empty_elements(paragraphed_html(container)))
     retried = run_trafilatura(
         f"<html><body><article>{bare}</article></body></html>", settings.favor_precision
     )
@@ -151,9 +161,11 @@ PRE_DISCARD = "nav, aside, footer, img, picture, video, audio, source, track, ma
 def _wrapped(container: LexborNode) -> str:
     for node in container.css(PRE_DISCARD):
         node.decompose()
+    unmark_inline_in_sentences(container)
     # The <article> wrapper keeps text that sits directly in an inline container
     # (VIVA 2016's span[itemprop=articleBody]); trafilatura drops loose leading text.
-    return f"<html><body><article>{paragraphed_html(container)}</article></body></html>"
+    inner = keep_text_after_empty_elements(paragraphed_html(container))
+    return f"<html><body><article>{inner}</article></body></html>"
 
 
 def paragraphed_html(container: LexborNode) -> str:

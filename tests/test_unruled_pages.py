@@ -1,0 +1,211 @@
+"""Pages of sites the cleaner has no rules for: never lose a word of the article.
+
+One small page of our own markup per failure class of the issue "Never lose a word of the article";
+each asserts that every sentence of the article comes out whole, and that the boilerplate of the
+class stays out."""
+
+from __future__ import annotations
+
+import json
+
+from scraper.pipeline import clean_page
+from scraper.types import Article, Page
+
+URL = "https://www.example-news.test/world/2026/03/harbour-bridge-reopens"
+TITLE = "Harbour bridge reopens after two years of repairs"
+PROSE = [
+    "The harbour bridge reopened to traffic on Monday morning after two years of repairs that cost "
+    "the city far more than its engineers had first estimated.",
+    "Commuters who had spent months on detours lined up before dawn, and the first buses crossed "
+    "shortly after six o'clock to applause from a small crowd on the pier.",
+    "The council said the final bill would be published next month, once the contractors had "
+    "settled the claims that followed the flood damage of the second winter.",
+    "Local shop owners on both banks said trade had suffered badly during the closure and asked "
+    "for help with the rents they had fallen behind on in the meantime.",
+    "Engineers will inspect the deck again in the spring, when the expansion joints that were "
+    "replaced last of all have gone through their first full season of frost.",
+]
+
+
+def html_page(body: str, head: str = "", title: str = TITLE) -> str:
+    return (
+        f"<html><head><title>{title} | Example News</title>{head}</head><body>"
+        "<header><nav><a href='/'>Home</a> <a href='/world'>World</a></nav></header>"
+        f"<main>{body}</main>"
+        "<footer><p>About us. Contact. Terms of use. All rights reserved by Example News Ltd.</p></footer>"
+        "</body></html>"
+    )
+
+
+def paragraphs(lines: list[str] = PROSE) -> str:
+    return "".join(f"<p>{line}</p>" for line in lines)
+
+
+def clean(html: str, url: str = URL) -> Article:
+    result = clean_page(Page(url=url, body=html.encode(), headers={"content-type": "text/html"}))
+    assert isinstance(result, Article), result
+    return result
+
+
+def assert_all_prose(text: str, lines: list[str] = PROSE) -> None:
+    for line in lines:
+        assert line in text, f"lost: {line[:60]}"
+
+
+# 1. Inline links cut out of sentences.
+def test_link_inside_sentence_keeps_its_words() -> None:
+    linked = (
+        "Support for the repairs was especially high for "
+        "<span class='link'><a href='/t/joe-biden'>Joe Biden</a></span>, who visited the site twice."
+    )
+    body = f"<article><h1>{TITLE}</h1>{paragraphs(PROSE[:2])}<p>{linked}</p>{paragraphs(PROSE[2:])}</article>"
+    text = clean(html_page(body)).text
+    assert "Support for the repairs was especially high for Joe Biden, who visited the site twice." in text
+    assert_all_prose(text)
+
+
+# 2. Paragraphs that hold a link to another article of the same site are article text.
+def test_paragraphs_with_links_to_other_articles_stay() -> None:
+    linked = [
+        f"{line[:40]}<a href='/world/2025/0{i + 1}/bridge-closure-story-{i}'>{line[40:90]}</a>{line[90:]}"
+        for i, line in enumerate(PROSE)
+    ]
+    body = f"<article><h1>{TITLE}</h1>{''.join(f'<p>{p}</p>' for p in linked)}</article>"
+    assert_all_prose(clean(html_page(body)).text)
+
+
+# 3. Bodies without <p>: <br> separated text, empty spans as breaks, text straight in a div.
+def test_body_of_br_separated_text() -> None:
+    body = f"<h1>{TITLE}</h1><div class='article-text'>{'<br><br>'.join(PROSE)}</div>"
+    assert_all_prose(clean(html_page(body)).text)
+
+
+def test_body_split_by_empty_break_spans() -> None:
+    breaks = "<span class='id-r-component br' data-pos='1'></span>"
+    body = f"<h1>{TITLE}</h1><div class='story'><div class='body'>{breaks.join(PROSE)}</div></div>"
+    assert_all_prose(clean(html_page(body)).text)
+
+
+def test_text_directly_in_blocks() -> None:
+    info = "<div class='infobox'><table><tr><td>Length</td><td>1.2 km</td></tr></table></div>"
+    blocks = "".join(f"<div class='block'>{line}</div>" for line in PROSE)
+    body = f"<h1>{TITLE}</h1>{info}<div class='content'>{blocks}</div>"
+    assert_all_prose(clean(html_page(body)).text)
+
+
+# 4. An empty inline element inside a list item does not end it.
+def test_empty_inline_element_keeps_rest_of_list_item() -> None:
+    items = "".join(f"<li><b></b>{line[:30]}<b></b>{line[30:]}</li>" for line in PROSE[2:])
+    body = f"<article><h1>{TITLE}</h1>{paragraphs(PROSE[:2])}<ul>{items}</ul></article>"
+    assert_all_prose(clean(html_page(body)).text)
+
+
+# 5. The lead above the body container starts the text.
+LEAD = (
+    "After two years of closures and detours, the city's busiest crossing is open again, and the "
+    "council says the worst of the disruption is over."
+)
+
+
+def test_lead_above_body_container_starts_text() -> None:
+    body = (
+        f"<h1>{TITLE}</h1><div class='article-lead'><p>{LEAD}</p></div>"
+        "<a class='button' href='#body'>Read more</a>"
+        f"<div class='article-body'>{paragraphs()}</div>"
+    )
+    text = clean(html_page(body)).text
+    assert text.splitlines()[0] == LEAD
+    assert_all_prose(text)
+
+
+def test_standfirst_heading_starts_text() -> None:
+    body = (
+        f"<article><h1>{TITLE}</h1><h2 class='c-article-summary'>{LEAD}</h2>"
+        f"<div class='c-article-content'>{paragraphs()}</div></article>"
+    )
+    text = clean(html_page(body)).text
+    assert text.splitlines()[0] == LEAD
+    assert_all_prose(text)
+
+
+def test_lead_equal_to_meta_description_starts_text() -> None:
+    head = f'<meta name="description" content="{LEAD}">'
+    body = (
+        f"<article><h1>{TITLE}</h1><div class='intro'><strong>{LEAD}</strong></div>"
+        f"<section class='text'>{paragraphs()}</section></article>"
+    )
+    text = clean(html_page(body, head)).text
+    assert text.splitlines()[0] == LEAD
+    assert_all_prose(text)
+
+
+# 6. A consent or registration dialog is never the article.
+CONSENT = (
+    "We and our partners use cookies and similar technologies to store and access information on "
+    "your device, to personalise content and advertising, to measure their performance and to "
+    "understand our audience. You can accept all purposes, reject them, or choose in the settings "
+    "which purposes and partners you agree to; you can change your choice at any time. "
+)
+
+
+def test_consent_dialog_never_wins() -> None:
+    dialog = (
+        "<div id='cmp-consent' class='consent-layer' role='dialog' aria-modal='true'>"
+        + "".join(f"<p>{CONSENT}</p>" for _ in range(4))
+        + "</div>"
+    )
+    body = f"{dialog}<h1>{TITLE}</h1><div>{paragraphs()}</div>"
+    text = clean(html_page(body)).text
+    assert "cookies" not in text
+    assert_all_prose(text)
+
+
+# 7. Comments, forms and prompts are not the article.
+def test_comments_and_forms_and_prompts_stay_out() -> None:
+    comments = (
+        "<section id='comments' class='comments'><h3>12 comments</h3>"
+        + "".join(
+            f"<div class='comment'><p>Reader {i} wrote: I drive over this bridge every day and the "
+            "repairs took far too long, which everybody here could see coming.</p></div>"
+            for i in range(4)
+        )
+        + "</section>"
+    )
+    form = (
+        "<form class='login'><p>Log in to your account. Forgot your password? Enter the e-mail "
+        "address you registered with and we will send you a link to reset it.</p></form>"
+    )
+    prompt = (
+        "<div class='newsletter'><p>Sign up for our free newsletter to get the news in your inbox.</p></div>"
+    )
+    body = f"<article><h1>{TITLE}</h1>{paragraphs()}{prompt}</article>{form}{comments}"
+    text = clean(html_page(body)).text
+    for leaked in ("Reader", "password", "newsletter"):
+        assert leaked not in text
+    assert_all_prose(text)
+
+
+# 8. An article only in a JSON payload.
+def test_article_only_in_next_data() -> None:
+    payload = {
+        "props": {
+            "pageProps": {
+                "article": {
+                    "headline": TITLE,
+                    "body": [{"type": "paragraph", "text": line} for line in PROSE],
+                }
+            }
+        }
+    }
+    body = (
+        "<div id='__next'><h1>Loading</h1></div>"
+        f"<script id='__NEXT_DATA__' type='application/json'>{json.dumps(payload)}</script>"
+    )
+    assert_all_prose(clean(html_page(body)).text)
+
+
+def test_article_only_in_json_ld_article_body() -> None:
+    ld = {"@type": "NewsArticle", "headline": TITLE, "articleBody": "\n\n".join(PROSE)}
+    head = f"<script type='application/ld+json'>{json.dumps(ld)}</script>"
+    body = "<div id='app'></div>"
+    assert_all_prose(clean(html_page(body, head)).text)
