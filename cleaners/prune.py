@@ -14,6 +14,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from cleaners.dialogs import drop_dialogs
 from cleaners.portals import PortalRules
 from cleaners.scope import INLINE
 from cleaners.teasers import (
@@ -138,6 +139,7 @@ def unlink_embedded_posts(tree: LexborHTMLParser) -> None:
 def prune(tree: LexborHTMLParser, url: str, rules: PortalRules) -> set[str]:
     """Apply every pre-pass removal in place; return the same-site article link texts."""
     drop_selectors(tree, (NON_CONTENT,))
+    drop_dialogs(tree)
     unlink_embedded_posts(tree)
     drop_selectors(tree, rules.drop)
     link_texts = drop_teaser_links(tree, url, rules)

@@ -209,3 +209,10 @@ def test_article_only_in_json_ld_article_body() -> None:
     head = f"<script type='application/ld+json'>{json.dumps(ld)}</script>"
     body = "<div id='app'></div>"
     assert_all_prose(clean(html_page(body, head)).text)
+
+
+def test_wrapper_named_like_a_dialog_is_kept() -> None:
+    # Layout wrappers carry state classes ("modal-open", "cookie-consent-accepted"): they hold the
+    # headline and the article, so they are page, not dialog.
+    body = f"<div class='page modal-open cookie-consent-accepted'><h1>{TITLE}</h1><div>{paragraphs()}</div></div>"
+    assert_all_prose(clean(html_page(body)).text)
