@@ -52,6 +52,7 @@ class Metadata:
     description: str | None = None
     canonical_url: str | None = None
     og_type: str | None = None
+    article_body: str | None = None  # JSON-LD articleBody: the text of script-rendered pages
 
 
 def _clean(text: str | None) -> str | None:
@@ -212,6 +213,8 @@ def extract_metadata(tree: LexborHTMLParser, rules: PortalRules, html: str) -> M
         _clean(canonical.attributes.get("href")) if canonical is not None else None
     ) or _meta(tags, "og:url")
     meta.og_type = _meta(tags, "og:type")
+    body = ld.get("articleBody")
+    meta.article_body = body if isinstance(body, str) else None
     return meta
 
 

@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from cleaners.decode import DecodeError, decode_html
 from cleaners.extract import LineContext, filter_lines, run_trafilatura
 from cleaners.inline import keep_text_after_empty_elements, unmark_inline_in_sentences
+from cleaners.jsonpayload import payload_text
 from cleaners.leads import find_lead, with_lead
 from cleaners.metadata import Metadata, extract_metadata
 from cleaners.portals import PortalRules, portal_for_url
@@ -75,6 +76,9 @@ def _clean(page: Page, settings: CleanSettings, headlines: Collection[str], rule
         text = with_lead(text, find_lead(tree, container, meta.description))
     ctx = LineContext(meta.title, link_texts, headlines, rules)
     text, _dropped = filter_lines(text, ctx)
+    if text_size(text) < settings.min_words:
+        # Script-rendered pages: the markup holds no article, the page's JSON does.
+        text = max(text, filter_lines(payload_text(html, meta.article_body), ctx)[0], key=len)
     check_length(text, tree, settings)
     return build_article(page, rules, meta, text)
 

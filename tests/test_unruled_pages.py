@@ -216,3 +216,27 @@ def test_wrapper_named_like_a_dialog_is_kept() -> None:
     # headline and the article, so they are page, not dialog.
     body = f"<div class='page modal-open cookie-consent-accepted'><h1>{TITLE}</h1><div>{paragraphs()}</div></div>"
     assert_all_prose(clean(html_page(body)).text)
+
+
+def test_json_payload_is_not_read_when_markup_holds_the_article() -> None:
+    ld = {"@type": "NewsArticle", "headline": TITLE, "articleBody": "A different summary. " * 40}
+    head = f"<script type='application/ld+json'>{json.dumps(ld)}</script>"
+    text = clean(html_page(f"<article><h1>{TITLE}</h1>{paragraphs()}</article>", head)).text
+    assert "different summary" not in text
+    assert_all_prose(text)
+
+
+def test_json_payload_scope_leaves_out_teasers_of_other_articles() -> None:
+    teaser = "Another story entirely, about a ferry that ran aground off the northern cape last week."
+    payload = {
+        "props": {
+            "pageProps": {
+                "article": {"blocks": [{"text": line} for line in PROSE]},
+                "related": [{"summary": teaser}],
+            }
+        }
+    }
+    body = f"<script id='__NEXT_DATA__' type='application/json'>{json.dumps(payload)}</script>"
+    text = clean(html_page(body)).text
+    assert "ferry" not in text
+    assert_all_prose(text)
