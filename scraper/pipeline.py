@@ -17,8 +17,9 @@ from cleaners.inline import keep_text_after_empty_elements, unmark_inline_in_sen
 from cleaners.jsonpayload import payload_text
 from cleaners.leads import find_lead, with_lead
 from cleaners.metadata import Metadata, extract_metadata
-from cleaners.portals import PortalRules, portal_for_url
+from cleaners.portals import GENERIC, PortalRules, portal_for_url
 from cleaners.prune import prune
+from cleaners.recognise import is_web_url, portal_in_page
 from cleaners.scope import INLINE, find_container
 from scraper.settings import DEFAULT_CLEAN, CleanSettings
 from scraper.timeouts import PageTimeout, time_limit
@@ -67,9 +68,15 @@ def _clean(page: Page, settings: CleanSettings, headlines: Collection[str], rule
     check_content_type(page)
     html = decode_html(page.body, page.header("content-type"), settings.max_bytes)
     tree = LexborHTMLParser(html)
+    site_url = page.url
+    if rules is GENERIC and not is_web_url(page.url) and (known := portal_in_page(tree)):
+        # A saved page cleaned without its URL: the page names its portal; links are read as
+        # that portal's, and its URL is not checked (a file name is no article URL).
+        rules, site_url = known, f"https://{known.hosts[0]}/"
     meta = extract_metadata(tree, rules, html)
-    check_article_url(page.url, rules)
-    link_texts = prune(tree, page.url, rules)
+    if is_web_url(site_url) and site_url == page.url:
+        check_article_url(page.url, rules)
+    link_texts = prune(tree, site_url, rules)
     text, container = extract_body(tree, rules, settings)
     if not rules.body:
         # A portal's body selectors say where its article starts; elsewhere the lead is looked for.

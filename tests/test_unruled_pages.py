@@ -240,3 +240,32 @@ def test_json_payload_scope_leaves_out_teasers_of_other_articles() -> None:
     text = clean(html_page(body)).text
     assert "ferry" not in text
     assert_all_prose(text)
+
+
+# 9. Saved pages without a URL: the portal is recognised from the page; credits go anywhere.
+def test_saved_portal_page_without_url_is_cleaned_by_its_rules() -> None:
+    links = "".join(
+        f"<li><a href='https://www.antaranews.com/berita/{100 + i}/kabar-{i}'>Kabar nomor {i}</a></li>"
+        for i in range(12)
+    )
+    body = (
+        f"<nav><ul>{links}</ul></nav><h1>{TITLE}</h1>"
+        f"<div class='post-content'>{paragraphs()}<p>Editor: Ade Marboen</p></div>"
+        "<p>COPYRIGHT © ANTARA 2015</p>"
+    )
+    head = "<meta property='og:site_name' content='ANTARA News'>"
+    result = clean_page(Page(url="file:///saved/page.html", body=html_page(body, head).encode()))
+    assert isinstance(result, Article), result
+    assert result.portal == "antaranews"
+    assert "Marboen" not in result.text and "COPYRIGHT" not in result.text
+    assert_all_prose(result.text)
+
+
+def test_credit_and_copyright_lines_go_on_unknown_sites() -> None:
+    body = (
+        f"<article><h1>{TITLE}</h1>{paragraphs()}<p>Editor: Jane Smith</p>"
+        "<p>Copyright © 2026 Example News Ltd. All rights reserved.</p></article>"
+    )
+    text = clean(html_page(body)).text
+    assert "Jane Smith" not in text and "Copyright" not in text
+    assert_all_prose(text)
