@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from cleaners.dates import to_iso
 from cleaners.portals import PortalRules
+from cleaners.titles import pick_title, site_labels, unescape
 
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle"}
 _AUTHOR_PREFIX = re.compile(
@@ -168,17 +169,25 @@ def _strip_site_suffix(title: str) -> str:
     return max(parts, key=len) if len(parts) > 1 else title
 
 
-def extract_metadata(tree: LexborHTMLParser, rules: PortalRules, html: str) -> Metadata:
+def extract_metadata(
+    tree: LexborHTMLParser, rules: PortalRules, html: str, url: str | None = None
+) -> Metadata:
     ld = json_ld_article(tree)
     tags = meta_tags(tree)
     tz = rules.timezone
     meta = Metadata()
+    labels = site_labels([*_meta_all(tags, "og:site_name"), *_ld_names(ld.get("publisher"))], url)
     meta.title = (
         _first_text(tree, rules.title)
-        or _clean(_ld_str(ld.get("headline")))
-        or _meta(tags, "og:title", "twitter:title")
-        or _first_text(tree, ("h1",))
-        or (_strip_site_suffix(t) if (t := _first_text(tree, ("title",))) else None)
+        or pick_title(
+            [
+                _ld_str(ld.get("headline")),
+                _meta(tags, "og:title", "twitter:title"),
+                _first_text(tree, ("h1",)),
+            ],
+            labels,
+        )
+        or (_strip_site_suffix(unescape(t)) if (t := _first_text(tree, ("title",))) else None)
     )
     machine = to_iso(
         _ld_str(ld.get("datePublished")) or _meta(tags, *PUBLISHED_META) or _time_element(tree),

@@ -73,7 +73,7 @@ def _clean(page: Page, settings: CleanSettings, headlines: Collection[str], rule
         # A saved page cleaned without its URL: the page names its portal; links are read as
         # that portal's, and its URL is not checked (a file name is no article URL).
         rules, site_url = known, f"https://{known.hosts[0]}/"
-    meta = extract_metadata(tree, rules, html)
+    meta = extract_metadata(tree, rules, html, site_url)
     if is_web_url(site_url) and site_url == page.url:
         check_article_url(page.url, rules)
     link_texts = prune(tree, site_url, rules)

@@ -269,3 +269,17 @@ def test_credit_and_copyright_lines_go_on_unknown_sites() -> None:
     text = clean(html_page(body)).text
     assert "Jane Smith" not in text and "Copyright" not in text
     assert_all_prose(text)
+
+
+# 10. Titles: entities decoded, site suffixes and kickers resolved by agreement.
+def test_title_entities_are_decoded() -> None:
+    ld = {"@type": "NewsArticle", "headline": "Br&uuml;cke &quot;endlich&quot; offen &#039;heute&#039;"}
+    head = f"<script type='application/ld+json'>{json.dumps(ld)}</script>"
+    result = clean(html_page(f"<article>{paragraphs()}</article>", head))
+    assert result.title == "Brücke \"endlich\" offen 'heute'"
+
+
+def test_title_site_suffix_goes_when_statements_agree() -> None:
+    head = f"<meta property='og:title' content='{TITLE} | Example News'>"
+    result = clean(html_page(f"<article><h1>{TITLE}</h1>{paragraphs()}</article>", head))
+    assert result.title == TITLE
