@@ -45,6 +45,24 @@ def to_iso(value: str | None, default_offset: str | None = None) -> str | None:
     return parsed.isoformat(timespec="seconds")
 
 
+def declared_offset(values: list[str | None]) -> str | None:
+    """The UTC offset the page itself declares: that of the first machine-readable date on it
+    that carries one ("+02:00"). Used for the page's dates that carry none."""
+    for value in values:
+        parsed = _parse_iso(value.strip()) if value else None
+        offset = parsed.utcoffset() if parsed is not None else None
+        if offset is not None:
+            minutes = int(offset.total_seconds()) // 60
+            sign = "-" if minutes < 0 else "+"
+            return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return None
+
+
+def is_midnight(value: str) -> bool:
+    """A date printed without a time reads as midnight: it says nothing about the hour."""
+    return value[10:19] == "T00:00:00"
+
+
 def _parse_iso(value: str) -> datetime | None:
     candidate = value.replace("Z", "+00:00") if value.endswith("Z") else value
     try:

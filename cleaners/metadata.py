@@ -14,8 +14,9 @@ from typing import Any
 import orjson
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners.dates import to_iso
+from cleaners.dates import declared_offset, is_midnight, to_iso
 from cleaners.portals import PortalRules
+from cleaners.record_fields import absolute_url, language_tag, people_only
 from cleaners.titles import pick_title, site_labels, unescape
 
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle"}
@@ -24,7 +25,7 @@ _AUTHOR_PREFIX = re.compile(
 )
 # "Kontributor Lhokseumawe, Masriadi": a role and a place, not a name; the name follows.
 _ROLE_ONLY = re.compile(r"^(kontributor|koresponden|wartawan|jurnalis)\b", re.I)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bdan\b|/)\s*", re.I)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:[,;/&]|\b(?:and|dan|und|og|och|et)\b)\s*", re.I)
 HTMLDATE_PREFIX = 300_000
 PUBLISHED_META = (
     "article:published_time",
@@ -108,13 +109,19 @@ def _all_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> list[str]:
     return []
 
 
+_LD_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
+
+
 def json_ld_article(tree: LexborHTMLParser) -> dict[str, Any]:
     """The first Article-like object in the page's JSON-LD blocks (graphs flattened)."""
     for script in tree.css('script[type="application/ld+json"]'):
         try:
             data = orjson.loads(script.text() or "null")
         except orjson.JSONDecodeError:
-            continue  # pages ship broken JSON-LD; skip it, other sources remain
+            try:  # wrapped for old parsers: "//<![CDATA[ {...} //]]>", "<!-- {...} -->"
+                data = orjson.loads(_LD_WRAPPER.sub("", script.text() or "") or "null")
+            except orjson.JSONDecodeError:
+                continue  # pages ship broken JSON-LD; skip it, other sources remain
         stack = [data]
         while stack:
             item = stack.pop(0)
@@ -174,7 +181,15 @@ def extract_metadata(
 ) -> Metadata:
     ld = json_ld_article(tree)
     tags = meta_tags(tree)
-    tz = rules.timezone
+    machine_published = (
+        _ld_str(ld.get("datePublished")) or _meta(tags, *PUBLISHED_META) or _time_element(tree)
+    )
+    machine_modified = _ld_str(ld.get("dateModified")) or _meta(
+        tags, "article:modified_time", "og:updated_time", "dateModified"
+    )
+    # Dates without an offset are local to the portal (its zone), else to the zone the page's
+    # other machine-readable dates declare; with neither they stay without offset (README).
+    tz = rules.timezone or declared_offset([machine_published, machine_modified, _time_element(tree)])
     meta = Metadata()
     labels = site_labels([*_meta_all(tags, "og:site_name"), *_ld_names(ld.get("publisher"))], url)
     meta.title = (
@@ -189,20 +204,11 @@ def extract_metadata(
         )
         or (_strip_site_suffix(unescape(t)) if (t := _first_text(tree, ("title",))) else None)
     )
-    machine = to_iso(
-        _ld_str(ld.get("datePublished")) or _meta(tags, *PUBLISHED_META) or _time_element(tree),
-        tz,
-    )
+    machine = to_iso(machine_published, tz)
     visible = to_iso(_first_text(tree, rules.published), tz)
     meta.published_at = _pick_published(machine, visible) or _htmldate(html, tz)
-    meta.modified_at = to_iso(
-        _ld_str(ld.get("dateModified"))
-        or _meta(tags, "article:modified_time", "og:updated_time", "dateModified"),
-        tz,
-    )
-    meta.authors = split_authors(
-        _ld_names(ld.get("author")) or _all_texts(tree, rules.authors) or _meta_all(tags, "author")
-    )
+    meta.modified_at = to_iso(machine_modified, tz)
+    meta.authors = _authors(tree, rules, ld, tags, labels)
     meta.section = (
         (_all_texts(tree, rules.section) or [None])[-1]
         or _meta(tags, "article:section")
@@ -210,7 +216,7 @@ def extract_metadata(
     )
     meta.tags = _tags(tree, tags, rules, ld)
     html_node = tree.css_first("html")
-    meta.language = (
+    meta.language = language_tag(
         rules.language
         or _meta(tags, "content-language", "og:locale")
         or (html_node.attributes.get("lang") if html_node is not None else None)
@@ -218,13 +224,34 @@ def extract_metadata(
     meta.image = _meta(tags, "og:image", "twitter:image") or _ld_str(ld.get("image"))
     meta.description = _meta(tags, "og:description", "description", "twitter:description")
     canonical = tree.css_first('link[rel="canonical"]')
-    meta.canonical_url = (
-        _clean(canonical.attributes.get("href")) if canonical is not None else None
-    ) or _meta(tags, "og:url")
+    meta.canonical_url = absolute_url(
+        (_clean(canonical.attributes.get("href")) if canonical is not None else None)
+        or _meta(tags, "og:url"),
+        url,
+    )
     meta.og_type = _meta(tags, "og:type")
     body = ld.get("articleBody")
     meta.article_body = body if isinstance(body, str) else None
     return meta
+
+
+# Bylines in markup, for pages whose structured data names only the outlet.
+_BYLINE = ('[itemprop=author] [itemprop=name]', "a[rel=author]", "[itemprop=author]")
+
+
+def _authors(
+    tree: LexborHTMLParser, rules: PortalRules, ld: dict[str, Any], tags: MetaTags, labels: set[str]
+) -> list[str]:
+    """People who wrote the article: the first source that names any (the outlet is no author)."""
+    for names in (
+        lambda: _ld_names(ld.get("author")),
+        lambda: _all_texts(tree, rules.authors),
+        lambda: _meta_all(tags, "author"),
+        lambda: _all_texts(tree, _BYLINE),
+    ):
+        if people := people_only(split_authors(names()), labels):
+            return people
+    return []
 
 
 def _pick_published(machine: str | None, visible: str | None) -> str | None:
@@ -235,6 +262,8 @@ def _pick_published(machine: str | None, visible: str | None) -> str | None:
     if not (machine and visible):
         return machine or visible
     stamped, printed = datetime.fromisoformat(machine), datetime.fromisoformat(visible)
+    if is_midnight(visible) and printed.date() == stamped.astimezone(printed.tzinfo).date():
+        return machine  # the page prints the day only: the machine date adds the time
     gap = abs((stamped - printed).total_seconds())
     if gap < 60:
         return machine

@@ -283,3 +283,47 @@ def test_title_site_suffix_goes_when_statements_agree() -> None:
     head = f"<meta property='og:title' content='{TITLE} | Example News'>"
     result = clean(html_page(f"<article><h1>{TITLE}</h1>{paragraphs()}</article>", head))
     assert result.title == TITLE
+
+
+# 11-14. Dates, canonical, authors, language.
+def test_printed_day_keeps_the_machine_time() -> None:
+    from cleaners.metadata import _pick_published
+
+    machine, printed = "2023-09-14T10:15:00+07:00", "2023-09-14T00:00:00+07:00"
+    assert _pick_published(machine, printed) == machine
+    # A printed time that disagrees by minutes still wins (CMS export stamps).
+    assert _pick_published(machine, "2023-09-14T09:40:00+07:00") == "2023-09-14T09:40:00+07:00"
+
+
+def test_date_without_offset_takes_the_zone_the_page_declares() -> None:
+    head = (
+        "<meta property='article:published_time' content='2019-06-20T07:30:00'>"
+        "<meta property='article:modified_time' content='2019-06-20T09:00:00+02:00'>"
+    )
+    result = clean(html_page(f"<article><h1>{TITLE}</h1>{paragraphs()}</article>", head))
+    assert result.published_at == "2019-06-20T07:30:00+02:00"
+
+
+def test_date_without_any_zone_stays_local() -> None:
+    head = "<meta property='article:published_time' content='2019-06-20T07:30:00'>"
+    result = clean(html_page(f"<article><h1>{TITLE}</h1>{paragraphs()}</article>", head))
+    assert result.published_at == "2019-06-20T07:30:00"  # no zone is guessed (README)
+
+
+def test_json_ld_in_cdata_is_read() -> None:
+    ld = {"@type": "NewsArticle", "datePublished": "2024-08-22T12:00:00+02:00"}
+    head = f"<script type='application/ld+json'>//<![CDATA[\n{json.dumps(ld)}\n//]]></script>"
+    result = clean(html_page(f"<article><h1>{TITLE}</h1>{paragraphs()}</article>", head))
+    assert result.published_at == "2024-08-22T12:00:00+02:00"
+
+
+def test_relative_canonical_outlet_author_and_locale() -> None:
+    head = (
+        "<link rel='canonical' href='/world/2026/03/harbour-bridge-reopens'>"
+        "<meta property='og:site_name' content='Example News'><meta property='og:locale' content='en_GB'>"
+        "<meta name='author' content='Example News'>"
+    )
+    result = clean(html_page(f"<article><h1>{TITLE}</h1>{paragraphs()}</article>", head))
+    assert result.canonical_url == URL
+    assert result.authors == ()
+    assert result.language == "en-GB"
