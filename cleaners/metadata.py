@@ -236,7 +236,7 @@ def extract_metadata(
 
 
 # Bylines in markup, for pages whose structured data names only the outlet.
-_BYLINE = ('[itemprop=author] [itemprop=name]', "a[rel=author]", "[itemprop=author]")
+_BYLINE = ("[itemprop=author] [itemprop=name]", "a[rel=author]", "[itemprop=author]")
 
 
 def _authors(
