@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.dialogs import drop_dialogs
 from cleaners.portals import PortalRules
+from cleaners.related import drop_related_sections
 from cleaners.scope import INLINE
 from cleaners.teasers import (
     CREDIT_LABEL,
@@ -140,6 +141,7 @@ def prune(tree: LexborHTMLParser, url: str, rules: PortalRules) -> set[str]:
     """Apply every pre-pass removal in place; return the same-site article link texts."""
     drop_selectors(tree, (NON_CONTENT,))
     drop_dialogs(tree)
+    drop_related_sections(tree)
     unlink_embedded_posts(tree)
     drop_selectors(tree, rules.drop)
     link_texts = drop_teaser_links(tree, url, rules)

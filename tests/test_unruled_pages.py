@@ -327,3 +327,33 @@ def test_relative_canonical_outlet_author_and_locale() -> None:
     assert result.canonical_url == URL
     assert result.authors == ()
     assert result.language == "en-GB"
+
+
+# 7. A labelled related-content section is not the article, even when it holds more prose.
+def test_labelled_related_section_goes_even_with_more_prose() -> None:
+    other = (
+        "Another post entirely: the river festival returns in June with boats, music and food "
+        "stalls along both banks, and the organisers expect record crowds this year. "
+    )
+    related = (
+        "<section><h3>You may also like</h3>"
+        + "".join(f"<article><h2>Festival news {i}</h2><p>{other * 2}</p></article>" for i in range(6))
+        + "</section>"
+    )
+    body = f"<article><h1>{TITLE}</h1>{paragraphs()}</article>{related}"
+    text = clean(html_page(body)).text
+    assert "river festival" not in text and "You may also like" not in text
+    assert_all_prose(text)
+
+
+def test_label_inside_body_takes_only_a_list_of_links() -> None:
+    links = "".join(
+        f"<a href='/world/2025/0{i + 1}/story-{i}'>Other headline number {i}</a><br>" for i in range(3)
+    )
+    body = (
+        f"<article><h1>{TITLE}</h1>{paragraphs(PROSE[:2])}<p><strong>DON'T MISS</strong></p>"
+        f"<p>{links}</p>{paragraphs(PROSE[2:])}</article>"
+    )
+    text = clean(html_page(body)).text
+    assert "Other headline" not in text and "MISS" not in text
+    assert_all_prose(text)
