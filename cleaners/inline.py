@@ -1,6 +1,10 @@
 """Inline markup that trafilatura misreads, repaired before the HTML is handed to it.
 
-Two ways trafilatura cuts words out of sentences:
+Three ways trafilatura cuts words out of sentences:
+- in precision mode it drops whole paragraphs that hold a link (its link-density test), so a
+  paragraph that cites another article in passing is lost. A link with words beside it in its
+  paragraph is unwrapped to its text (output carries no links anyway); a paragraph made mostly of
+  links keeps them, so that teaser lists are still judged as such.
 - its precision pruning deletes elements by class/id words ("link", "bottom", "teaser", "caption"
   ...) with no regard for where they sit: `for <span class="link"><a>Joe Biden</a></span>.` loses
   the name. An inline element with text on either side inside its block is part of a sentence, so
@@ -52,6 +56,14 @@ def _has_text(node: LexborNode | None) -> bool:
     return node is not None and node.is_text_node and bool((node.text_content or "").strip())
 
 
+def _has_words(node: LexborNode | None) -> bool:
+    return node is not None and node.is_text_node and _WORD.search(node.text_content or "") is not None
+
+
+_WORD = re.compile(r"[^\W\d_]{2}")
+MAX_LINK_SHARE = 0.5
+
+
 def _in_sentence(node: LexborNode) -> bool:
     current: LexborNode | None = node
     while current is not None and current.tag in INLINE:
@@ -61,9 +73,36 @@ def _in_sentence(node: LexborNode) -> bool:
     return False
 
 
+def _block_of(node: LexborNode) -> LexborNode | None:
+    current = node.parent
+    while current is not None and current.tag in INLINE:
+        current = current.parent
+    return current
+
+
+def _mostly_links(block: LexborNode, cache: dict[int, bool]) -> bool:
+    if block.mem_id not in cache:
+        text = len(block.text(strip=True))
+        linked = sum(len(link.text(strip=True)) for link in block.css("a"))
+        cache[block.mem_id] = linked > MAX_LINK_SHARE * text
+    return cache[block.mem_id]
+
+
+def unlink_links_in_sentences(root: LexborNode) -> None:
+    """Unwrap links that have words beside them, in blocks that are not mostly links."""
+    cache: dict[int, bool] = {}
+    for link in root.css("a"):
+        if not (_has_words(link.prev) or _has_words(link.next)):
+            continue
+        block = _block_of(link)
+        if block is not None and not _mostly_links(block, cache):
+            link.unwrap()
+
+
 def unmark_inline_in_sentences(root: LexborNode) -> None:
     """Strip class, id and style from inline elements that have text beside them in their block
     (or sit in such an inline element)."""
+    unlink_links_in_sentences(root)
     for node in root.css("[class], [id], [style]"):
         if node.tag not in INLINE or node.tag == "br" or not _in_sentence(node):
             continue

@@ -357,3 +357,16 @@ def test_label_inside_body_takes_only_a_list_of_links() -> None:
     text = clean(html_page(body)).text
     assert "Other headline" not in text and "MISS" not in text
     assert_all_prose(text)
+
+
+def test_paragraphs_citing_other_articles_survive_precision_mode() -> None:
+    # Each paragraph in its own component wrapper, a third of it linked to another article of
+    # the site: trafilatura's precision mode drops such paragraphs by link density.
+    blocks = "".join(
+        "<div data-component='text-block'><div class='c1'><div class='c2'><p class='c3'>"
+        f"{line[:50]}<a href='https://www.example-news.test/news/articles/c{i}x'>{line[50:110]}</a>"
+        f"{line[110:]}</p></div></div></div>"
+        for i, line in enumerate(PROSE)
+    )
+    body = f"<article><h1>{TITLE}</h1>{blocks}</article>"
+    assert_all_prose(clean(html_page(body)).text)
