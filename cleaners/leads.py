@@ -118,7 +118,11 @@ def _well_placed(node: LexborNode, headline: LexborNode | None, container: Lexbo
         return False
     if container is None:
         return True
-    return _inside(node, container) or precedes(node, container)
+    if not _inside(node, container):
+        return precedes(node, container)
+    # Inside the body: only above its first paragraph of prose (else it is no lead).
+    first = next((p for p in container.css("p") if len(p.text(strip=True)) >= MIN_LEAD_CHARS), None)
+    return first is None or _inside(first, node) or not precedes(first, node)
 
 
 def _matches_description(text: str, description: str) -> bool:
