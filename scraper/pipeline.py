@@ -179,6 +179,11 @@ def _wrapped(container: LexborNode) -> str:
     return f"<html><body><article>{inner}</article></body></html>"
 
 
+# An inline element that holds blocks (<span><p>..</p></span>) is a block: wrapping it in a <p>
+# nests paragraphs, which lxml untangles by moving text away from its headings.
+_BLOCKS = "p, div, h1, h2, h3, h4, h5, h6, ul, ol, table, blockquote, section, article, figure"
+
+
 def paragraphed_html(container: LexborNode) -> str:
     """The container's HTML, with loose top-level text wrapped in <p> if it has any.
 
@@ -188,7 +193,7 @@ def paragraphed_html(container: LexborNode) -> str:
     run: list[str] = []
     loose = wrapped = False
     for child in container.iter(include_text=True):
-        if child.is_text_node or child.tag in INLINE:
+        if child.is_text_node or (child.tag in INLINE and child.css_first(_BLOCKS) is None):
             fragment = child.html or ""
             run.append(fragment)
             loose = loose or bool((child.text() if not child.is_text_node else fragment).strip())

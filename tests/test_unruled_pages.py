@@ -370,3 +370,12 @@ def test_paragraphs_citing_other_articles_survive_precision_mode() -> None:
     )
     body = f"<article><h1>{TITLE}</h1>{blocks}</article>"
     assert_all_prose(clean(html_page(body)).text)
+
+
+def test_blocks_inside_an_inline_wrapper_keep_their_order() -> None:
+    # <span> holding paragraphs and headings: wrapped into a <p> it nests paragraphs, and lxml
+    # untangles them by moving the headings after all the text.
+    inner = f"<p>{PROSE[0]}</p><h3>Works on the deck</h3><p>{PROSE[1]}</p><h3>The bill</h3>{paragraphs(PROSE[2:])}"
+    body = f"<h1>{TITLE}</h1><div class='post'>Posted today <span class='wrap'>{inner}</span></div>"
+    lines = clean(html_page(body)).text.splitlines()
+    assert lines.index("Works on the deck") < lines.index(PROSE[1]) < lines.index("The bill")
