@@ -78,7 +78,10 @@ def _parse_human(value: str, zone: str | None) -> tuple[datetime | None, str | N
     value = " ".join(value.replace("|", " ").split())
     if len(value) > 80:
         return None, None  # a paragraph, not a date: dateparser would search it slowly
-    parsed = _printed_date(value) or _date_parser(zone).get_date_data(value).date_obj
+    # A parser per zone costs tens of milliseconds to build: the named zones (WIB, WITA, WIT) get
+    # theirs, for relative dates; any other offset (one a page declares) is attached after parsing.
+    parser = _date_parser(zone if zone in _ZONES.values() else None)
+    parsed = _printed_date(value) or parser.get_date_data(value).date_obj
     if parsed is None:
         return None, None
     return parsed, zone

@@ -23,6 +23,8 @@ from selectolax.lexbor import LexborNode
 from cleaners.scope import INLINE
 
 _MARKS = ("class", "id", "style")
+# Inline elements that carry a mark (a selector evaluated by lexbor, not a Python walk).
+_MARKED_INLINE = ", ".join(f"{tag}[{mark}]" for tag in sorted(INLINE - {"br", "wbr"}) for mark in _MARKS)
 # The tags trafilatura drops when empty (its CUT_EMPTY_ELEMS), split by how they render.
 _EMPTY_INLINE = r"b|em|i|q|span|strong|font|u|small|a"
 _EMPTY_BLOCK = r"article|blockquote|dd|div|dt|h[1-6]|li|main|p|pre|section"
@@ -103,8 +105,8 @@ def unmark_inline_in_sentences(root: LexborNode) -> None:
     """Strip class, id and style from inline elements that have text beside them in their block
     (or sit in such an inline element)."""
     unlink_links_in_sentences(root)
-    for node in root.css("[class], [id], [style]"):
-        if node.tag not in INLINE or node.tag == "br" or not _in_sentence(node):
+    for node in root.css(_MARKED_INLINE):
+        if not _in_sentence(node):
             continue
         attrs = node.attrs
         for name in _MARKS:

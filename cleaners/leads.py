@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 # class/id words of leads across languages' CMSs (chapô/sapo: French and Spanish sites).
 _LEAD_WORDS = (
@@ -81,6 +81,14 @@ def precedes(a: LexborNode, b: LexborNode) -> bool:
     return False
 
 
+def _common_ancestor(a: LexborNode, b: LexborNode) -> LexborNode:
+    chain_b = {node.mem_id for node in _chain(b)}
+    for node in reversed(_chain(a)):
+        if node.mem_id in chain_b:
+            return node
+    return a
+
+
 def _inside(node: LexborNode, other: LexborNode) -> bool:
     current: LexborNode | None = node
     while current is not None:
@@ -137,7 +145,11 @@ def _by_description(root: LexborNode, description: str) -> list[LexborNode]:
     probe = _ELLIPSIS.sub("", description)[:40]
     if len(probe) < 20 or '"' in probe or "\\" in probe:
         return []
-    return [node for node in root.css(f':lexbor-contains("{probe}")') if node.tag not in ("body", "html")]
+    try:
+        found = root.css(f':lexbor-contains("{probe}")')
+    except SelectolaxError:
+        return []  # a description the selector cannot quote
+    return [node for node in found if node.tag not in ("body", "html")]
 
 
 def _by_class(root: LexborNode) -> list[LexborNode]:
@@ -163,7 +175,8 @@ def find_lead(tree: LexborHTMLParser, container: LexborNode | None, description:
                 return text
     if headline is None:
         return None  # without a headline, "above the body" has no bounds: class words alone decide nothing
-    for node in _by_class(root):
+    # The lead sits between the headline and the body: look only inside the element that holds both.
+    for node in _by_class(_common_ancestor(headline, container) if container is not None else root):
         if container is not None and node.mem_id == container.mem_id:
             continue
         text = _text(node)

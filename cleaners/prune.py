@@ -95,11 +95,14 @@ def _credit_list(block: LexborNode, label: str) -> bool:
     return LIST_CREDIT_LABEL.match(label) is not None and block.css_first("li") is not None
 
 
-def drop_labelled_blocks(tree: LexborHTMLParser) -> int:
-    """Short blocks opening with a teaser label or a photo-credit label."""
+def drop_labelled_blocks(tree: LexborHTMLParser, page_text: str | None = None) -> int:
+    """Short blocks opening with a teaser label or a photo-credit label. `page_text`: the body's
+    text nodes joined by newlines, taken earlier in the pre-pass (removals only take lines out)."""
     doomed: dict[int, LexborNode] = {}
     root = tree.body
-    if root is None or not has_label_line(root.text(separator="\n")):
+    if page_text is None and root is not None:
+        page_text = root.text(separator="\n")
+    if root is None or not has_label_line(page_text or ""):
         return 0  # the common case: walking every text node would find nothing
     for node in root.traverse(include_text=True):
         if not node.is_text_node:
@@ -141,9 +144,10 @@ def prune(tree: LexborHTMLParser, url: str, rules: PortalRules) -> set[str]:
     """Apply every pre-pass removal in place; return the same-site article link texts."""
     drop_selectors(tree, (NON_CONTENT,))
     drop_dialogs(tree)
-    drop_related_sections(tree)
+    page_text = tree.body.text(separator="\n") if tree.body is not None else ""
+    drop_related_sections(tree, page_text)
     unlink_embedded_posts(tree)
     drop_selectors(tree, rules.drop)
     link_texts = drop_teaser_links(tree, url, rules)
-    drop_labelled_blocks(tree)
+    drop_labelled_blocks(tree, page_text)
     return link_texts

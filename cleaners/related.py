@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from cleaners.scope import INLINE
 
-_LABEL = re.compile(
-    r"""^\W*(
+_LABELS = r"""
         you\s+(may|might|could)\s+(also\s+)?(like|enjoy|be\s+interested\s+in)
       | related(\s+(posts?|articles?|stories|news|content|coverage|reading|links))?
       | more\s+(stories|news|articles|to\s+read|from\s+\w+(\s+\w+)?)
@@ -33,13 +32,16 @@ _LABEL = re.compile(
       | mehr\s+zum\s+thema | das\s+könnte\s+(sie|dich)\s+(auch\s+)?interessieren | lesen\s+sie\s+auch
       | à\s+lire\s+aussi | lire\s+aussi | sur\s+le\s+même\s+sujet
       | berita\s+terkait | artikel\s+terkait | baca\s+juga
-    )\W*$""",
-    re.IGNORECASE | re.VERBOSE,
-)
+    """
+_LABEL = re.compile(rf"^\W*({_LABELS})\W*$", re.IGNORECASE | re.VERBOSE)
+# The same labels as whole lines of the page's lower-cased text (text nodes joined by newlines):
+# one regex pass over the page before any node is looked at; most pages have no such label. The
+# leading newline lets the engine jump from line to line (as teasers.has_label_line does).
+_LABEL_LINE = re.compile(rf"\n[^\w\n]{{0,8}}(?:{_LABELS})[^\w\n]*\n", re.VERBOSE)
 MAX_LABEL_WORDS = 8
 MAX_LEADING_CHARS = 80  # text before the label in its parent: more, and the parent is no section
 LINK_SHARE = 0.6
-_CANDIDATES = "h2, h3, h4, h5, h6, p, div, span, strong, b"
+_CANDIDATE_TAGS = frozenset("h2 h3 h4 h5 h6 p div span strong b".split())
 
 
 def _text(node: LexborNode) -> str:
@@ -80,20 +82,45 @@ def _following_elements(block: LexborNode) -> list[LexborNode]:
     return found
 
 
-def drop_related_sections(tree: LexborHTMLParser) -> int:
-    """Remove labelled related-content sections; return how many labels were found."""
+def _labelled_nodes(root: LexborNode, page_text: str) -> list[LexborNode]:
+    """Elements that hold one of the label lines found in the page's text (found by lexbor)."""
+    nodes: dict[int, LexborNode] = {}
+    for match in _LABEL_LINE.finditer(f"\n{page_text}\n"):
+        label = " ".join(match.group(0).split())
+        try:
+            found = root.css(f':lexbor-contains("{label}" i)') if '"' not in label else None
+        except SelectolaxError:
+            found = None
+        if found is None:  # a label the selector cannot quote: every candidate element is looked at
+            found = root.css(", ".join(_CANDIDATE_TAGS))
+        for node in found:
+            current: LexborNode | None = node
+            # The label's own element and its ancestors up to a block: any of them may be the
+            # element whose whole text is the label.
+            while current is not None and current.tag in _CANDIDATE_TAGS:
+                nodes[current.mem_id] = current
+                current = current.parent
+    return list(nodes.values())
+
+
+def drop_related_sections(tree: LexborHTMLParser, page_text: str | None = None) -> int:
+    """Remove labelled related-content sections; return how many labels were found. `page_text`:
+    the body's text nodes joined by newlines, if the caller has it."""
     root = tree.body
     if root is None:
         return 0
+    page_text = (page_text if page_text is not None else root.text(separator="\n")).lower()
+    if _LABEL_LINE.search(f"\n{page_text}\n") is None:
+        return 0
     doomed: dict[int, LexborNode] = {}
     labels = 0
-    for node in root.css(_CANDIDATES):
-        text = _text(node)
-        if not text or len(text.split()) > MAX_LABEL_WORDS or not _LABEL.match(text):
+    for node in _labelled_nodes(root, page_text):
+        label = _text(node)
+        if not label or len(label.split()) > MAX_LABEL_WORDS or not _LABEL.match(label):
             continue
         block = _block(node)
         parent = block.parent
-        if parent is None or block.tag in ("body", "html") or _text(block) != text:
+        if parent is None or block.tag in ("body", "html") or _text(block) != label:
             continue
         labels += 1
         following = _following_elements(block)
