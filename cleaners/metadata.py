@@ -189,7 +189,11 @@ def extract_metadata(
     )
     # Dates without an offset are local to the portal (its zone), else to the zone the page's
     # other machine-readable dates declare; with neither they stay without offset (README).
-    tz = rules.timezone or declared_offset([machine_published, machine_modified, _time_element(tree)])
+    tz = (
+        rules.timezone
+        or declared_offset([machine_published, machine_modified])
+        or declared_offset([_time_element(tree)])
+    )
     meta = Metadata()
     labels = site_labels([*_meta_all(tags, "og:site_name"), *_ld_names(ld.get("publisher"))], url)
     meta.title = (

@@ -39,6 +39,7 @@ _LABEL = re.compile(rf"^\W*({_LABELS})\W*$", re.IGNORECASE | re.VERBOSE)
 # leading newline lets the engine jump from line to line (as teasers.has_label_line does).
 _LABEL_LINE = re.compile(rf"\n[^\w\n]{{0,8}}(?:{_LABELS})[^\w\n]*\n", re.VERBOSE)
 MAX_LABEL_WORDS = 8
+MAX_LABEL_CHARS = 80
 MAX_LEADING_CHARS = 80  # text before the label in its parent: more, and the parent is no section
 LINK_SHARE = 0.6
 _CANDIDATE_TAGS = frozenset("h2 h3 h4 h5 h6 p div span strong b".split())
@@ -109,7 +110,10 @@ def drop_related_sections(tree: LexborHTMLParser, page_text: str | None = None) 
     root = tree.body
     if root is None:
         return 0
-    page_text = (page_text if page_text is not None else root.text(separator="\n")).lower()
+    page_text = page_text if page_text is not None else root.text(separator="\n")
+    # Labels are short lines: the regex runs over those only (most of a page's text is longer).
+    short_lines = "\n".join(line for line in page_text.split("\n") if 0 < len(line) <= MAX_LABEL_CHARS)
+    page_text = short_lines.lower()
     if _LABEL_LINE.search(f"\n{page_text}\n") is None:
         return 0
     doomed: dict[int, LexborNode] = {}
