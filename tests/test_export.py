@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +125,7 @@ def test_parquet_round_trips_every_field(corpus: tuple[Path, list[dict[str, Any]
     assert str(schema.field("published_offset").type) == "int16"
     assert schema.metadata[b"export_schema_version"] == b"2"
     late = next(row for row in rows if row["url"] == records[24]["url"])  # 01:30+07:00 on 03-06
-    assert late["published_at"] == datetime(2026, 3, 5, 18, 30, tzinfo=timezone.utc)
+    assert late["published_at"] == datetime(2026, 3, 5, 18, 30, tzinfo=UTC)
     assert late["published_offset"] == 420 and str(late["date"]) == "2026-03-06"
 
 
