@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from scraper.cli import clean, crawl, demo, evaluate, export, merge, replica, scrape, worker
+from scraper.cli import clean, crawl, demo, evaluate, export, merge, replica, report, scrape, worker
 from scraper.cli.command_style import Group, command
 from scraper.cli.options import err
 from scraper.errors import ScraperError
@@ -63,6 +63,7 @@ command(app, worker.worker)
 command(app, merge.merge)
 command(app, export.export_command, "export")
 command(app, replica.replica)
+command(app, report.report)
 
 
 def main() -> None:
