@@ -26,6 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "scraper.report": {"cleaners", "scraper"},
     "spiders": {"cleaners", "scraper", "scraper.crawl"},
     "scraper.distributed": {"cleaners", "scraper", "scraper.crawl", "spiders"},
+    "scraper.integrations": {"cleaners", "scraper", "scraper.crawl"},
     "scraper.cli": {
         "cleaners", "scraper", "scraper.crawl", "scraper.offline", "scraper.export",
         "scraper.evaluation", "scraper.replica", "spiders", "scraper.distributed", "scraper.report",
