@@ -10,11 +10,13 @@ import typer
 
 from cleaners.settings import CleanSettings
 from scraper.cli.options import (
+    DRIFT_STATUS,
     Backoff,
     BaseUrl,
     CleanTimeout,
     Concurrency,
     Delay,
+    FailOnDrift,
     Jobs,
     LogFile,
     LogLevel,
@@ -66,6 +68,7 @@ def crawl(
         str | None, typer.Option(metavar="URL", help="distributed: queue at redis://HOST:PORT/DB")
     ] = None,
     redis_timeout: RedisTimeout = None,
+    fail_on_drift: FailOnDrift = False,
 ) -> None:
     """Crawl a portal into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
 
@@ -90,6 +93,8 @@ def crawl(
         raise fail(str(exc)) from None
     except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop
         raise fail("interrupted", 130) from None
-    print_summary(result)
+    print_summary(result, drift_note=fail_on_drift)
     if not result.ok:
         raise typer.Exit(130 if result.report.get("interrupted") else 1)
+    if fail_on_drift and result.drift_warnings:
+        raise typer.Exit(DRIFT_STATUS)

@@ -18,10 +18,12 @@ import typer
 
 from cleaners.settings import CleanSettings
 from scraper.cli.options import (
+    DRIFT_STATUS,
     Backoff,
     CleanTimeout,
     Concurrency,
     Delay,
+    FailOnDrift,
     Jobs,
     LogFile,
     LogLevel,
@@ -77,6 +79,7 @@ def worker(
         ),
     ] = 10,
     redis_timeout: RedisTimeout = None,
+    fail_on_drift: FailOnDrift = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
     log_level_name: LogLevel = None,
@@ -105,6 +108,8 @@ def worker(
         )  # fmt: skip
     except ScraperError as exc:
         raise fail(str(exc)) from None
-    print_summary(result)
+    print_summary(result, drift_note=fail_on_drift)
     if not result.ok:
         raise typer.Exit(130 if result.report.get("interrupted") else 1)
+    if fail_on_drift and result.drift_warnings:
+        raise typer.Exit(DRIFT_STATUS)
