@@ -5,7 +5,8 @@
 Writes crawl-style output (OUTPUT/<portal>/<date>.jsonl with articles of about 400 words, and
 `run-*.json` reports with counts, rejects and failures by reason, quality coverage and now and then
 a drift warning), then runs `scraper report` on it as a subprocess and prints its wall time and
-peak RSS (from wait4), beside the time to merely read every article file once (`cat` floor).
+peak RSS (from wait4), beside the time to merely read every article file once (`cat` floor) and
+the CLI's start-up alone.
 """
 
 from __future__ import annotations
@@ -97,11 +98,13 @@ def main() -> None:
         print(f"generated {args.articles:,} articles ({size:,.0f} MB in {len(files)} files) and {args.runs} "
               f"run reports in {time.perf_counter() - started:.1f}s")  # fmt: skip
         floor, _ = measure(["cat", *map(str, files)])
+        startup, startup_rss = measure([sys.executable, "-m", "scraper.cli", "--version"])
         seconds, rss = measure([sys.executable, "-m", "scraper.cli", "report", str(root / "output"),
                                 "-o", str(root / "report.html"), "-q"])  # fmt: skip
         page = (root / "report.html").stat().st_size / 1024
         print(f"{'':24}{'seconds':>9}{'peak RSS MB':>13}")
         print(f"{'cat of the article files':24}{floor:9.2f}{'':>13}")
+        print(f"{'scraper --version':24}{startup:9.2f}{startup_rss:13.0f}   (the CLI's start-up alone)")
         print(f"{'scraper report':24}{seconds:9.2f}{rss:13.0f}   (page {page:.0f} KB)")
 
 
