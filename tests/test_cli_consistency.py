@@ -83,6 +83,8 @@ def test_help_has_plain_metavars(command: str) -> None:
         (["scrape", "http://127.0.0.1:9/a", "--timeout", "-1"], "--timeout -1: must be more than 0"),
         (["replica", "--port", "70000"], "--port 70000: must be at least 0 and at most 65535"),
         (["replica", "--articles", "0"], "--articles 0: must be at least 1"),
+        (["eval", "corpus", "--min-f1", "1.5"], "--min-f1 1.5: must be at least 0 and at most 1"),
+        (["eval", "corpus", "--max-leaks", "-1"], "--max-leaks -1: must be at least 0"),
     ],
 )
 def test_every_number_is_checked_in_one_line(args: list[str], message: str, tmp_path: Path) -> None:

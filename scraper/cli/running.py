@@ -108,7 +108,7 @@ def failure_kind(record: logging.LogRecord) -> str | None:
     error = record.exc_info[1] if record.exc_info else None
     if error is None and isinstance(record.args, dict):
         error = record.args.get("reason") or record.args.get("f_exception")
-    if isinstance(error, str) and record.msg.startswith("Gave up retrying"):
+    if isinstance(error, str) and str(record.msg).startswith("Gave up retrying"):
         status = error.split(" ", 1)[0]
         return f"http_{status}" if status.isdigit() else None
     if not isinstance(error, Exception):
