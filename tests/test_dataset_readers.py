@@ -170,3 +170,13 @@ def test_a_version_1_dataset_is_replaced_in_place(tmp_path: Path) -> None:
     run_export([tmp_path / "b.jsonl"], outdir, overwrite=True)
     assert whole(outdir) == "b" and (outdir / "parquet").is_symlink()
     assert not (outdir / ".versions" / f"legacy-{__import__('os').getpid()}").exists()
+
+
+def test_a_jsonl_only_export_loads_tz_aware_through_its_card(tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
+    records = [article(seed, PORTALS[seed % 3], 1) for seed in range(6)]
+    write_jsonl(tmp_path / "in.jsonl", records)
+    run_export([tmp_path / "in.jsonl"], tmp_path / "dataset", formats=("jsonl",))
+    loaded = datasets.load_dataset(str(tmp_path / "dataset"), split="train", cache_dir=str(tmp_path / "cache"))
+    assert str(loaded.features["published_at"].dtype) == "timestamp[us, tz=UTC]"
+    check(list(loaded), records)

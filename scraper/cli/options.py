@@ -91,7 +91,7 @@ RedisTimeout = Annotated[
                  help="with --redis: seconds of Redis outage survived (default: $NEWS_REDIS_TIMEOUT or 60)"),
 ]  # fmt: skip
 Quiet = Annotated[
-    bool, typer.Option("-q", "--quiet", help="no progress; one line per failure kind, and the summary")
+    bool, typer.Option("-q", "--quiet", help="no progress display (a crawl logs one line per failure kind)")
 ]
 Verbose = Annotated[
     bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages (--log-level INFO)")
