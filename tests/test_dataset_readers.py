@@ -177,6 +177,8 @@ def test_a_jsonl_only_export_loads_tz_aware_through_its_card(tmp_path: Path) -> 
     records = [article(seed, PORTALS[seed % 3], 1) for seed in range(6)]
     write_jsonl(tmp_path / "in.jsonl", records)
     run_export([tmp_path / "in.jsonl"], tmp_path / "dataset", formats=("jsonl",))
-    loaded = datasets.load_dataset(str(tmp_path / "dataset"), split="train", cache_dir=str(tmp_path / "cache"))
+    loaded = datasets.load_dataset(
+        str(tmp_path / "dataset"), split="train", cache_dir=str(tmp_path / "cache")
+    )
     assert str(loaded.features["published_at"].dtype) == "timestamp[us, tz=UTC]"
     check(list(loaded), records)
