@@ -9,14 +9,26 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from scraper.cli.options import err, fail
+from scraper.cli.options import err, fail, number
 
 
 def evaluate(
     corpora: Annotated[list[Path], typer.Argument(help="corpus folders (aeb format or *.gold.json)")],
     baseline: Annotated[bool, typer.Option(help="also run trafilatura alone, side by side")] = False,
-    min_f1: Annotated[float | None, typer.Option(help="exit 1 when a corpus scores below this F1")] = None,
-    max_leaks: Annotated[int | None, typer.Option(help="exit 1 when more boilerplate strings leak")] = None,
+    min_f1: Annotated[
+        float | None,
+        typer.Option(
+            metavar="F1",
+            callback=number("--min-f1", 0, maximum=1),
+            help="exit 1 when a corpus scores below this F1",
+        ),
+    ] = None,
+    max_leaks: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N", callback=number("--max-leaks", 0), help="exit 1 when more boilerplate strings leak"
+        ),
+    ] = None,
     show_misses: Annotated[bool, typer.Option(help="list every miss and leak")] = False,
     no_url: Annotated[
         bool, typer.Option(help="also clean each page as saved, without its URL (as `scraper clean FILE`)")
