@@ -101,14 +101,15 @@ def _credit_list(block: LexborNode, label: str) -> bool:
     return LIST_CREDIT_LABEL.match(label) is not None and block.css_first("li") is not None
 
 
-def drop_labelled_blocks(tree: LexborHTMLParser, page_text: str | None = None) -> int:
-    """Short blocks opening with a teaser label or a photo-credit label. `page_text`: the body's
-    text nodes joined by newlines, taken earlier in the pre-pass (removals only take lines out)."""
+def drop_labelled_blocks(tree: LexborHTMLParser, lowered_text: str | None = None) -> int:
+    """Short blocks opening with a teaser label or a photo-credit label. `lowered_text`: the body's
+    text nodes joined by newlines, lower-cased, taken earlier in the pre-pass (removals only take
+    lines out)."""
     doomed: dict[int, LexborNode] = {}
     root = tree.body
-    if page_text is None and root is not None:
-        page_text = root.text(separator="\n")
-    if root is None or not has_label_line(page_text or ""):
+    if lowered_text is None and root is not None:
+        lowered_text = root.text(separator="\n").lower()
+    if root is None or not has_label_line(lowered_text or ""):
         return 0  # the common case: walking every text node would find nothing
     for node in root.traverse(include_text=True):
         if not node.is_text_node:
@@ -155,11 +156,12 @@ def prune(
     removed = Counter() if removed is None else removed
     drop_selectors(tree, (NON_CONTENT,))
     drop_dialogs(tree)
-    page_text = tree.body.text(separator="\n") if tree.body is not None else ""
-    drop_related_sections(tree, page_text)
+    # Both label look-ups read the page's text lines, lower-cased once here.
+    lowered_text = tree.body.text(separator="\n").lower() if tree.body is not None else ""
+    drop_related_sections(tree, lowered_text)
     unlink_embedded_posts(tree)
     for selector in rules.drop:
         removed["drop:" + selector] += drop_selectors(tree, (selector,))
     link_texts = drop_teaser_links(tree, url, rules, removed)
-    removed["labelled"] += drop_labelled_blocks(tree, page_text)
+    removed["labelled"] += drop_labelled_blocks(tree, lowered_text)
     return link_texts

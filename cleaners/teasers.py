@@ -27,14 +27,16 @@ _CREDIT_WORDS = r"photo|foto|fotografer|pewarta\s+foto|credit|kredit|sumber"
 # Any teaser or credit label at the start of a line of a page's lower-cased text (its text nodes
 # joined by newlines): a cheap test on the whole page before walking its nodes one by one. The
 # leading newline lets the regex engine jump from line to line; lower-casing first is 3x faster
-# than IGNORECASE.
+# than IGNORECASE. The run of non-word characters is possessive: every label starts with a word
+# character, and the indentation lines that make most of a page's text fail after one try.
 _ANY_LABEL_LINE = re.compile(
-    r"\n[^\w\n]{0,8}(?:" + _LABELS + r"| (?:" + _CREDIT_WORDS + r")[^\S\n]*:)", re.VERBOSE
+    r"\n[^\w\n]{0,8}+(?:" + _LABELS + r"| (?:" + _CREDIT_WORDS + r")[^\S\n]*:)", re.VERBOSE
 )
 
 
-def has_label_line(text: str) -> bool:
-    return _ANY_LABEL_LINE.search("\n" + text.lower()) is not None
+def has_label_line(lowered_text: str) -> bool:
+    """Whether a line of the lower-cased text opens with a teaser or credit label."""
+    return _ANY_LABEL_LINE.search("\n" + lowered_text) is not None
 
 
 # Phrases that are pure boilerplate wherever they appear in a body. A line made only of these
