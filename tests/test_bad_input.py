@@ -129,6 +129,15 @@ def test_bom_wins(codec: str) -> None:
     assert TEXT in decode_html(data)
 
 
+@pytest.mark.parametrize("codec", ["utf-8", "cp1252", "utf-16", None])
+def test_nul_characters_are_removed(codec: str | None) -> None:
+    # Whatever the encoding, a NUL in the page never reaches the parser (the decoder looks for
+    # zero bytes in the raw input before it scans the text).
+    page = html_doc(f"<p>{TEXT}</p>").replace("warga", "war\x00ga")
+    text = decode_html(page if codec is None else page.encode(codec, errors="replace"))
+    assert "\x00" not in text and "warga siaga" in text
+
+
 def test_gzip_body_is_inflated_and_bomb_is_stopped() -> None:
     assert "Warga kota" in decode_html(gzip.compress(html_doc().encode()))
     bomb = gzip.compress(b"<p>" + b"a" * 50_000_000)
