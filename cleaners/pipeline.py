@@ -212,25 +212,32 @@ def paragraphed_html(container: LexborNode) -> str:
 
     Portals put the dateline ("<strong>Jakarta</strong> -") or closing initials ("(mea/mea)")
     straight into the body container beside <p> elements; trafilatura drops such loose runs."""
+    children = list(container.iter(include_text=True))
+    in_runs = [
+        child.is_text_node or (child.tag in INLINE and child.css_first(_BLOCKS) is None) for child in children
+    ]
+    if not any(in_run and _has_visible_text(child) for child, in_run in zip(children, in_runs, strict=True)):
+        # Untouched containers keep their own element: trafilatura reads its tag and attributes.
+        return container.html or ""
     parts: list[str] = []
     run: list[str] = []
-    loose = wrapped = False
-    for child in container.iter(include_text=True):
-        if child.is_text_node or (child.tag in INLINE and child.css_first(_BLOCKS) is None):
-            fragment = child.html or ""
-            run.append(fragment)
-            loose = loose or bool((child.text() if not child.is_text_node else fragment).strip())
+    loose = False
+    for child, in_run in zip(children, in_runs, strict=True):
+        if in_run:
+            run.append(child.html or "")
+            loose = loose or _has_visible_text(child)
             continue
-        wrapped = wrapped or loose
         if run:
             parts.append(f"<p>{''.join(run)}</p>" if loose else "".join(run))
             run, loose = [], False
         parts.append(child.html or "")
-    wrapped = wrapped or loose
     if run:
         parts.append(f"<p>{''.join(run)}</p>" if loose else "".join(run))
-    # Untouched containers keep their own element: trafilatura reads its tag and attributes.
-    return "".join(parts) if wrapped else container.html or ""
+    return "".join(parts)
+
+
+def _has_visible_text(node: LexborNode) -> bool:
+    return bool((node.text() if not node.is_text_node else node.html or "").strip())
 
 
 def block_text(container: LexborNode) -> str:
