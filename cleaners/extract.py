@@ -14,11 +14,11 @@ from trafilatura.settings import Extractor
 from cleaners.portals import PortalRules
 from cleaners.teasers import (
     BARE_URL,
-    CAPTION_CREDIT,
     CREDIT_LABEL,
     LIST_CREDIT_LABEL,
     MEDIA_LINK,
     PLACEHOLDER,
+    ends_with_caption_credit,
     is_boilerplate_line,
     is_call_to_action,
     is_credit_or_copyright,
@@ -115,7 +115,7 @@ def _drop_reason(line: str, ctx: LineContext) -> str | None:
         return "credit"
     if is_credit_or_copyright(line):
         return "credit"
-    if words <= 30 and CAPTION_CREDIT.search(line):
+    if words <= 30 and ends_with_caption_credit(line):
         return "caption"
     if MEDIA_LINK.match(line):
         return "media_link"
