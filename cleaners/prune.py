@@ -65,17 +65,20 @@ def drop_teaser_links(
     site = SiteLinks(url, re.compile(rules.article_url) if rules.article_url else None)
     link_texts: set[str] = set()
     doomed: dict[int, LexborNode] = {}
+    block_texts: dict[int, str] = {}  # links often share their block (a list item, a paragraph)
     for link in tree.css("a[href]"):
-        text = _text(link)
-        if len(text.split()) < 3:
+        words = link.text(separator=" ").split()
+        if len(words) < 3:
             continue  # "more", "Foto", a name: too short to be a headline
         if not site.is_article_link(link.attributes.get("href") or ""):
             continue
+        text = " ".join(words)
         link_texts.add(normalise_headline(text))
         block = _block_of(link)
         if block is None or block.tag in ("body", "html"):
             continue
-        block_text = _text(block)
+        if (block_text := block_texts.get(block.mem_id)) is None:
+            block_text = block_texts[block.mem_id] = _text(block)
         if len(text) >= LINK_SHARE * len(block_text) or (
             is_teaser_label(block_text) and len(block_text) <= MAX_TEASER_CHARS
         ):

@@ -166,13 +166,19 @@ class SiteLinks:
         self.site = registered_host(page.hostname) if page.hostname else None
         self.page_path = page.path.rstrip("/")
         self.pattern = article_pattern
+        self._same_site: dict[str, bool] = {}  # per host: a page's links point to a few hosts
 
     def is_article_link(self, href: str) -> bool:
         if not href or self.site is None or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             return False
         if href.startswith(("http://", "https://", "//")):
             match = _ABSOLUTE.match(href)
-            if match is None or registered_host(match.group(1)) != self.site:
+            if match is None:
+                return False
+            host = match.group(1)
+            if (same := self._same_site.get(host)) is None:
+                same = self._same_site[host] = registered_host(host) == self.site
+            if not same:
                 return False
             path = match.group(2) or "/"
         elif ":" in href.split("/", 1)[0]:
