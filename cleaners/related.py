@@ -36,11 +36,11 @@ _LABELS = r"""
 _LABEL = re.compile(rf"^\W*({_LABELS})\W*$", re.IGNORECASE | re.VERBOSE)
 # The same labels as whole lines of the page's lower-cased text (text nodes joined by newlines):
 # one regex pass over the page before any node is looked at; most pages have no such label. The
-# leading newline lets the engine jump from line to line (as teasers.has_label_line does); the
-# run of non-word characters before the label is possessive (every label starts with a word
-# character, so giving some back never helps): most lines of a page are indentation, and each is
-# then given up after one try instead of nine.
-_LABEL_LINE = re.compile(rf"\n[^\w\n]{{0,8}}+(?:{_LABELS})[^\w\n]*+(?=\n)", re.VERBOSE)
+# leading newline lets the engine jump from line to line (as teasers.has_label_line does). Every
+# label starts with a word character: the run of non-word characters before it is possessive
+# (giving some back never helps) and a word character must follow it before any label is tried,
+# so the indentation lines that make most of a page's text are given up at once.
+_LABEL_LINE = re.compile(rf"\n[^\w\n]{{0,8}}+(?=\w)(?:{_LABELS})[^\w\n]*+(?=\n)", re.VERBOSE)
 MAX_LABEL_WORDS = 8
 MAX_LABEL_CHARS = 80
 MAX_LEADING_CHARS = 80  # text before the label in its parent: more, and the parent is no section

@@ -27,10 +27,11 @@ _CREDIT_WORDS = r"photo|foto|fotografer|pewarta\s+foto|credit|kredit|sumber"
 # Any teaser or credit label at the start of a line of a page's lower-cased text (its text nodes
 # joined by newlines): a cheap test on the whole page before walking its nodes one by one. The
 # leading newline lets the regex engine jump from line to line; lower-casing first is 3x faster
-# than IGNORECASE. The run of non-word characters is possessive: every label starts with a word
-# character, and the indentation lines that make most of a page's text fail after one try.
+# than IGNORECASE. Every label starts with a word character: the run of non-word characters is
+# possessive and a word character must follow it before any label is tried, so the indentation
+# lines that make most of a page's text fail at once.
 _ANY_LABEL_LINE = re.compile(
-    r"\n[^\w\n]{0,8}+(?:" + _LABELS + r"| (?:" + _CREDIT_WORDS + r")[^\S\n]*:)", re.VERBOSE
+    r"\n[^\w\n]{0,8}+(?=\w)(?:" + _LABELS + r"| (?:" + _CREDIT_WORDS + r")[^\S\n]*:)", re.VERBOSE
 )
 
 
