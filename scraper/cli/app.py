@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from scraper.cli import clean, crawl, demo, evaluate, export, merge, scrape, worker
+from scraper.cli import clean, crawl, demo, evaluate, export, merge, portals, scrape, worker
 from scraper.cli.options import err
 from scraper.errors import ScraperError
 
@@ -55,6 +55,7 @@ def _options(
 app.command()(clean.clean)
 app.command("eval")(evaluate.evaluate)
 app.command()(crawl.crawl)
+app.command()(portals.portals)
 app.command()(scrape.scrape)
 app.command()(demo.demo)
 app.command()(worker.worker)

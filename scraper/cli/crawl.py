@@ -1,10 +1,12 @@
-"""`scraper crawl PORTAL`: crawl a portal into OUTPUT/<portal>/ (or, with --redis, coordinate a
-distributed crawl whose workers share a Redis queue)."""
+"""`scraper crawl PORTAL...`: crawl portals (or, with --site, any news site) into OUTPUT/<portal>/,
+several side by side in one process; or, with --redis, coordinate a distributed crawl of one
+portal whose workers share a Redis queue."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,18 +21,36 @@ from scraper.cli.options import (
     Retries,
     Timeout,
     build_config,
+    err,
     fail,
 )
-from scraper.cli.running import crawl_distributed, print_summary, run_with_display, setup_logging
+from scraper.cli.running import (
+    crawl_distributed,
+    print_summary,
+    print_total,
+    run_many_with_display,
+    setup_logging,
+)
 from scraper.errors import ConfigError, ScraperError
 
 
 def crawl(
-    portal: Annotated[str, typer.Argument(help="portal name, e.g. viva")],
+    portals: Annotated[
+        list[str] | None, typer.Argument(help="portals (see `scraper portals`), or all", show_default=False)
+    ] = None,
+    site: Annotated[
+        list[str] | None,
+        typer.Option("--site", help="any news site at this URL (repeatable)", show_default=False),
+    ] = None,
     since: Annotated[str | None, typer.Option(help="oldest publication date: 2d, 12h, 2026-11-01")] = None,
     until: Annotated[str | None, typer.Option(help="newest publication date (a day is included)")] = None,
     max_articles: Annotated[int | None, typer.Option(help="request at most this many new articles")] = None,
-    base_url: Annotated[str | None, typer.Option(help="crawl a mirror or replica at this URL")] = None,
+    base_url: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="crawl a mirror or replica at this URL; PORTAL=URL for one of several", show_default=False
+        ),
+    ] = None,
     output: OutputDir = Path("output"),
     jobs: Jobs = 0,
     concurrency: Concurrency = 8,
@@ -45,28 +65,82 @@ def crawl(
     redis: Annotated[str | None, typer.Option(help="distributed: queue at redis://HOST:PORT/DB")] = None,
     redis_timeout: RedisTimeout = None,
 ) -> None:
-    """Crawl a portal into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
+    """Crawl portals into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
 
-    Example: scraper crawl viva --since 2d -o output
+    Several portals (or `all`) run side by side in one process, each with its own politeness,
+    lock, state and report. Examples: scraper crawl viva --since 2d -o output;
+    scraper crawl viva detik kompas; scraper crawl --site https://news.example.com
     """
+    options: dict[str, Any] = dict(
+        max_articles=max_articles, jobs=jobs, concurrency=max(1, concurrency), start_delay=max(0.0, delay),
+        retries=max(0, retries), backoff=max(0.0, backoff), download_timeout=timeout, max_pages=max_pages,
+        refresh=refresh, log_level="INFO" if verbose else "WARNING",
+    )  # fmt: skip
+    locked: list[str] = []
+    started = time.monotonic()
     try:
-        config = build_config(
-            portal, output, since, until, base_url=base_url, max_articles=max_articles, jobs=jobs,
-            concurrency=max(1, concurrency), start_delay=max(0.0, delay), retries=max(0, retries),
-            backoff=max(0.0, backoff), download_timeout=timeout, max_pages=max_pages,
-            refresh=refresh, log_level="INFO" if verbose else "WARNING",
-        )  # fmt: skip
+        names, sites = _portal_names(portals or []), site or []
+        if not names and not sites:
+            raise ConfigError("give a portal (see `scraper portals`), all, or --site URL")
+        bases = _base_urls(base_url or [], names, sites)
+        configs = [build_config(n, output, since, until, base_url=bases.get(n), **options) for n in names]
+        configs += [build_config("", output, since, until, site=url, **options) for url in sites]
         if redis_timeout is not None and not redis:
             raise ConfigError("--redis-timeout applies to a distributed crawl: give --redis too")
+        if redis and (len(configs) > 1 or sites):
+            raise ConfigError("--redis crawls one portal at a time: give one portal")
         setup_logging(verbose)
         if redis:  # discovery feeds the queue that `scraper worker`s share
-            result = crawl_distributed(config, redis, quiet, redis_timeout, coordinator=True)
-        else:
-            result = run_with_display(config, quiet)
+            results = [crawl_distributed(configs[0], redis, quiet, redis_timeout, coordinator=True)]
+        elif len(configs) == 1:  # alone, a held lock is the run's error
+            results = run_many_with_display(configs, quiet, on_locked=_raise)
+        else:  # side by side, a held lock leaves that portal out
+            results = run_many_with_display(configs, quiet, on_locked=lambda c, e: _skip(c, e, locked))
     except ScraperError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop
         raise fail("interrupted", 130) from None
-    print_summary(result)
-    if not result.ok:
-        raise typer.Exit(130 if result.report.get("interrupted") else 1)
+    for result in results:
+        print_summary(result)
+    if len(configs) > 1:
+        print_total(results, time.monotonic() - started)
+    if any(result.report.get("interrupted") for result in results):
+        raise typer.Exit(130)
+    if locked:
+        raise typer.Exit(2)
+    if not all(result.ok for result in results):
+        raise typer.Exit(1)
+
+
+def _portal_names(given: list[str]) -> list[str]:
+    from spiders import SPIDERS
+
+    names: list[str] = []
+    for name in given:
+        for portal in sorted(SPIDERS) if name == "all" else [name]:
+            if portal not in names:
+                names.append(portal)
+    return names
+
+
+def _base_urls(given: list[str], names: list[str], sites: list[str]) -> dict[str, str]:
+    """--base-url URL (one portal) or PORTAL=URL (any of several) -> {portal: URL}."""
+    found: dict[str, str] = {}
+    for value in given:
+        portal, _, url = value.partition("=")
+        if portal in names and url:
+            found[portal] = url
+        elif len(names) == 1 and not sites:
+            found[names[0]] = value
+        else:
+            raise ConfigError(f"--base-url {value!r}: with several portals, give PORTAL=URL for one of them")
+    return found
+
+
+def _raise(_config: object, exc: Exception) -> None:
+    raise exc
+
+
+def _skip(config: Any, exc: Exception, locked: list[str]) -> None:
+    locked.append(config.portal)
+    err.print(f"[yellow]{config.portal} skipped:[/yellow] {exc}", highlight=False, soft_wrap=True)

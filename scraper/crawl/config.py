@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cleaners.settings import DEFAULT_CLEAN, CleanSettings
 from scraper.crawl.items import Window
@@ -11,8 +12,9 @@ from scraper.crawl.items import Window
 
 @dataclass(frozen=True)
 class CrawlConfig:
-    portal: str
+    portal: str  # the rules' name, or for a site (`site`) the name of its output folder
     output_dir: Path
+    site: str | None = None  # `crawl --site`: the site's URL (its rules by host, spiders.generic)
     base_url: str | None = None
     window: Window = field(default_factory=Window)
     max_articles: int | None = None
@@ -26,3 +28,11 @@ class CrawlConfig:
     refresh: bool = False  # re-fetch written URLs whose sitemap lastmod is newer than our fetch
     clean: CleanSettings = DEFAULT_CLEAN
     log_level: str = "WARNING"
+
+
+def site_folder(url: str) -> str:
+    """The output folder of a site crawl: its host, with its port if not the scheme's default
+    (`example.com`, `127.0.0.1_8123`: no colon, which some file systems refuse)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    return f"{host}_{parts.port}" if parts.port and parts.port not in (80, 443) else host
