@@ -111,9 +111,14 @@ def run_many_with_display(
 def print_total(results: list[CrawlResult], seconds: float) -> None:
     """The line under the per-portal summaries of a run of several portals."""
     counts = [result.report["counts"] for result in results]
-    failed = [result.report["portal"] for result in results if not result.ok]
+    stopped = [r.report["portal"] for r in results if r.report.get("interrupted")]
+    failed = [r.report["portal"] for r in results if not r.ok and r.report["portal"] not in stopped]
     written, fetched = sum(c["written"] for c in counts), sum(c["fetched"] for c in counts)
-    status = f"[red]{len(failed)} failed ({', '.join(failed)})[/red]" if failed else "all done"
+    status = "all done"
+    if failed or stopped:
+        parts = [f"{len(failed)} failed ({', '.join(failed)})"] if failed else []
+        parts += [f"{len(stopped)} interrupted"] if stopped else []
+        status = f"[red]{', '.join(parts)}[/red]"
     err.print(
         f"total: {len(results)} portals, {status}: {written} articles written, {fetched} pages "
         f"in {seconds:.1f}s ({written / max(seconds, 1e-6):.1f} articles/s)",
