@@ -11,9 +11,11 @@ from typing import Annotated, Any
 import typer
 
 from scraper.cli.options import (
+    DRIFT_STATUS,
     Backoff,
     Concurrency,
     Delay,
+    FailOnDrift,
     Jobs,
     MaxPages,
     OutputDir,
@@ -64,6 +66,7 @@ def crawl(
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
     redis: Annotated[str | None, typer.Option(help="distributed: queue at redis://HOST:PORT/DB")] = None,
     redis_timeout: RedisTimeout = None,
+    fail_on_drift: FailOnDrift = False,
 ) -> None:
     """Crawl portals into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
 
@@ -101,7 +104,7 @@ def crawl(
     except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop
         raise fail("interrupted", 130) from None
     for result in results:
-        print_summary(result)
+        print_summary(result, drift_note=fail_on_drift)
     if len(configs) > 1:
         print_total(results, time.monotonic() - started)
     if any(result.report.get("interrupted") for result in results):
@@ -110,6 +113,8 @@ def crawl(
         raise typer.Exit(2)
     if not all(result.ok for result in results):
         raise typer.Exit(1)
+    if fail_on_drift and any(result.drift_warnings for result in results):
+        raise typer.Exit(DRIFT_STATUS)
 
 
 def _portal_names(given: list[str]) -> list[str]:

@@ -42,6 +42,11 @@ RedisTimeout = Annotated[
     typer.Option(help="with --redis: seconds of Redis outage survived (default: $NEWS_REDIS_TIMEOUT or 60)"),
 ]
 
+FailOnDrift = Annotated[
+    bool, typer.Option(help="exit with status 3 when the layout-drift alarm warns (README)")
+]
+DRIFT_STATUS = 3  # besides 1 (failed), 2 (bad arguments, held lock) and 130 (interrupted)
+
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)

@@ -17,9 +17,11 @@ from typing import Annotated
 import typer
 
 from scraper.cli.options import (
+    DRIFT_STATUS,
     Backoff,
     Concurrency,
     Delay,
+    FailOnDrift,
     Jobs,
     MaxPages,
     OutputDir,
@@ -49,6 +51,7 @@ def worker(
     worker_id: Annotated[str | None, typer.Option(help="stable id: a restart settles its files")] = None,
     heartbeat: Annotated[float, typer.Option(help="seconds of silence until a worker counts as dead")] = 10,
     redis_timeout: RedisTimeout = None,
+    fail_on_drift: FailOnDrift = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no live progress")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
 ) -> None:
@@ -72,6 +75,8 @@ def worker(
         )  # fmt: skip
     except ScraperError as exc:
         raise fail(str(exc)) from None
-    print_summary(result)
+    print_summary(result, drift_note=fail_on_drift)
     if not result.ok:
         raise typer.Exit(130 if result.report.get("interrupted") else 1)
+    if fail_on_drift and result.drift_warnings:
+        raise typer.Exit(DRIFT_STATUS)

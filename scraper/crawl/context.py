@@ -22,6 +22,7 @@ class CrawlContext:
     def __init__(self, config: CrawlConfig, state: StateStore, writer: OutputWriter) -> None:
         self.config, self.state, self.writer = config, state, writer
         self.pool: CleanPool | None = None  # set by CleanPipeline; ended by run_crawl whatever happens
+        self.quality: dict[str, int] = {}  # scraper.crawl.quality.tally's counts; join the stats at the end
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CrawlContext:
         return self

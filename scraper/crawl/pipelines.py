@@ -18,6 +18,7 @@ from scraper.crawl.clean_job import CleanJob
 from scraper.crawl.clean_pool import CleanPool
 from scraper.crawl.context import CONTEXT, CrawlContext
 from scraper.crawl.items import ArticlePage
+from scraper.crawl.quality import tally
 
 
 class Dropped(DropItem):
@@ -74,6 +75,7 @@ class RejectPipeline(_Component):
     """Pages that yield no article go to rejects.jsonl with their reason, and stop here."""
 
     def process_item(self, item: ArticlePage) -> ArticlePage:
+        tally(self.ctx.quality, item.result)  # every cleaned article page: the quality figures
         if isinstance(item.result, Rejected):
             self.ctx.writer.write_reject(item.result)
             reason = str(item.result.reason)

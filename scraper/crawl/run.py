@@ -83,7 +83,10 @@ def run_crawls(
             pool.terminate()  # a forced stop (second Ctrl-C) leaves workers busy
             for run in runs:
                 run.ctx.writer.close()
-        return [run.finish(crawler.stats.get_stats()) for run, crawler in zip(runs, crawlers, strict=True)]
+        return [
+            run.finish({**crawler.stats.get_stats(), **run.ctx.quality})
+            for run, crawler in zip(runs, crawlers, strict=True)
+        ]
 
 
 class _Run:
@@ -142,7 +145,8 @@ def _schedule(process: AsyncCrawlerProcess, crawler: Crawler, ctx: Any, on_start
 
 def run_to_end(process: AsyncCrawlerProcess, crawler: Crawler, ctx: Any, on_start: Any) -> dict[str, Any]:
     """Run one crawler to its end in `process`; always stop the cleaning pool and close the
-    writer of `ctx` (the distributed crawl's context); return the crawl stats."""
+    writer of `ctx` (the distributed crawl's context); return the crawl stats, with the quality
+    counts of `ctx`."""
     _quiet_collector()
     _schedule(process, crawler, ctx, on_start)
     try:
@@ -152,7 +156,7 @@ def run_to_end(process: AsyncCrawlerProcess, crawler: Crawler, ctx: Any, on_star
         if pool is not None:  # a forced stop (second Ctrl-C) skips close_spider
             pool.terminate()
         ctx.writer.close()
-    return crawler.stats.get_stats()
+    return {**crawler.stats.get_stats(), **ctx.quality}
 
 
 def _quiet_collector() -> None:

@@ -1,5 +1,6 @@
 """The run report of a crawl (`run-<UTC time>-<id>.json` next to its output): counts from the
-crawl stats, the window, timings, and whether the run counts as a success."""
+crawl stats, the window, timings, whether the run counts as a success, and the portal's quality
+figures with the layout-drift verdict against the earlier reports in the same folder."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
+
+from cleaners.portals import portal_by_name, portal_for_url
+from scraper.crawl.drift import earlier_runs, judge
+from scraper.crawl.quality import quality_figures
 
 if TYPE_CHECKING:
     from scraper.crawl.config import CrawlConfig
@@ -22,6 +27,10 @@ class CrawlResult:
     @property
     def ok(self) -> bool:
         return bool(self.report["ok"])
+
+    @property
+    def drift_warnings(self) -> list[dict[str, Any]]:
+        return list((self.report.get("drift") or {}).get("warnings") or [])
 
 
 # Report counts -> crawl stats keys (set by the spider, the CrawlStats extension and Scrapy).
@@ -64,6 +73,10 @@ def build_report(
     window = config.window
     # Discovery that found nothing to crawl (spiders/discovery.py): {"reason", "detail"} or null.
     problem = stats.get("news/discovery_problem")
+    rules = portal_by_name(config.portal) or (portal_for_url(config.site) if config.site else None)
+    quality = quality_figures(stats, rules)
+    # Read before this run's report is written: the earlier runs are the baseline.
+    drift = judge(quality, earlier_runs(config.output_dir / config.portal), rules)
     return {
         "portal": config.portal,
         "base_url": config.base_url,
@@ -83,6 +96,8 @@ def build_report(
         # No finish reason: the reactor was stopped before the spider closed (a second Ctrl-C).
         "interrupted": stats.get("finish_reason") in ("shutdown", None),
         "counts": counts,
+        "quality": quality,
+        "drift": drift,
     }
 
 
