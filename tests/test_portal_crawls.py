@@ -174,6 +174,9 @@ def test_portals_and_a_site_in_one_run(three: dict[str, ReplicaPortal], tmp_path
     assert [r["counts"]["written"] for r in reports] == [20, 20, 20, 20]
     assert all(len(records(tmp_path / folder)) == 20 for folder in folders)
     assert "total: 4 portals, all done: 80 articles written" in result.stderr
+    # each portal's own quality figures (the drift alarm's), not the run's pooled ones
+    assert [r["quality"]["articles"] for r in reports] == [20, 20, 20, 20]
+    assert [r["quality"]["body_selector_matched"] for r in reports] == [1.0, 1.0, 1.0, None]
     # side by side: every crawl had started before any had finished
     started = [datetime.fromisoformat(r["started"]) for r in reports]
     finished = [datetime.fromisoformat(r["finished"]) for r in reports]
