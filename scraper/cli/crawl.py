@@ -82,7 +82,7 @@ def crawl(
     locked: list[str] = []
     started = time.monotonic()
     try:
-        names, sites = _portal_names(portals or []), site or []
+        names, sites = _portal_names(portals or []), list(dict.fromkeys(site or []))
         if not names and not sites:
             raise ConfigError("give a portal (see `scraper portals`), all, or --site URL")
         bases = _base_urls(base_url or [], names, sites)
