@@ -38,11 +38,14 @@ from scraper.errors import ConfigError, ScraperError
 
 def crawl(
     portals: Annotated[
-        list[str] | None, typer.Argument(help="portals (see `scraper portals`), or all", show_default=False)
+        list[str] | None,
+        typer.Argument(help="portals (see `scraper portals`), or all", show_default=False, metavar="PORTAL"),
     ] = None,
     site: Annotated[
         list[str] | None,
-        typer.Option("--site", help="any news site at this URL (repeatable)", show_default=False),
+        typer.Option(
+            "--site", help="any news site at this URL (repeatable)", show_default=False, metavar="URL"
+        ),
     ] = None,
     since: Annotated[str | None, typer.Option(help="oldest publication date: 2d, 12h, 2026-11-01")] = None,
     until: Annotated[str | None, typer.Option(help="newest publication date (a day is included)")] = None,
@@ -50,7 +53,9 @@ def crawl(
     base_url: Annotated[
         list[str] | None,
         typer.Option(
-            help="crawl a mirror or replica at this URL; PORTAL=URL for one of several", show_default=False
+            help="crawl a mirror or replica at this URL; PORTAL=URL for one of several",
+            show_default=False,
+            metavar="[PORTAL=]URL",
         ),
     ] = None,
     output: OutputDir = Path("output"),
