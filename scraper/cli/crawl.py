@@ -10,21 +10,31 @@ from typing import Annotated, Any
 
 import typer
 
+from cleaners.settings import CleanSettings
 from scraper.cli.options import (
     DRIFT_STATUS,
     Backoff,
+    CleanTimeout,
     Concurrency,
     Delay,
     FailOnDrift,
     Jobs,
+    LogFile,
+    LogLevel,
+    MaxArticles,
     MaxPages,
     OutputDir,
+    Quiet,
     RedisTimeout,
     Retries,
+    ScrapySettings,
     Timeout,
+    Verbose,
     build_config,
     err,
     fail,
+    log_level,
+    scrapy_overrides,
 )
 from scraper.cli.running import (
     crawl_distributed,
@@ -35,29 +45,36 @@ from scraper.cli.running import (
 )
 from scraper.errors import ConfigError, ScraperError
 
+# What to crawl: portals (or all), sites, and mirrors of them.
+Portals = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="PORTAL", help="portals (see `scraper portals`), or all", show_default=False),
+]
+Sites = Annotated[
+    list[str] | None,
+    typer.Option("--site", metavar="URL", help="any news site at this URL (repeatable)", show_default=False),
+]
+BaseUrls = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="[PORTAL=]URL",
+        help="crawl a mirror or replica at this URL; PORTAL=URL for one of several",
+        show_default=False,
+    ),
+]
+
 
 def crawl(
-    portals: Annotated[
-        list[str] | None,
-        typer.Argument(help="portals (see `scraper portals`), or all", show_default=False, metavar="PORTAL"),
+    portals: Portals = None,
+    site: Sites = None,
+    since: Annotated[
+        str | None, typer.Option(metavar="DATE", help="oldest publication date: 2d, 12h, 2026-11-01")
     ] = None,
-    site: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--site", help="any news site at this URL (repeatable)", show_default=False, metavar="URL"
-        ),
+    until: Annotated[
+        str | None, typer.Option(metavar="DATE", help="newest publication date (a day is included)")
     ] = None,
-    since: Annotated[str | None, typer.Option(help="oldest publication date: 2d, 12h, 2026-11-01")] = None,
-    until: Annotated[str | None, typer.Option(help="newest publication date (a day is included)")] = None,
-    max_articles: Annotated[int | None, typer.Option(help="request at most this many new articles")] = None,
-    base_url: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="crawl a mirror or replica at this URL; PORTAL=URL for one of several",
-            show_default=False,
-            metavar="[PORTAL=]URL",
-        ),
-    ] = None,
+    max_articles: MaxArticles = None,
+    base_url: BaseUrls = None,
     output: OutputDir = Path("output"),
     jobs: Jobs = 0,
     concurrency: Concurrency = 8,
@@ -66,10 +83,16 @@ def crawl(
     backoff: Backoff = 0.5,
     timeout: Timeout = 30.0,
     max_pages: MaxPages = None,
+    clean_timeout: CleanTimeout = 10.0,
     refresh: Annotated[bool, typer.Option(help="re-fetch written articles updated since")] = False,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no live progress")] = False,
-    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
-    redis: Annotated[str | None, typer.Option(help="distributed: queue at redis://HOST:PORT/DB")] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    log_level_name: LogLevel = None,
+    log_file: LogFile = None,
+    setting: ScrapySettings = None,
+    redis: Annotated[
+        str | None, typer.Option(metavar="URL", help="distributed: queue at redis://HOST:PORT/DB")
+    ] = None,
     redis_timeout: RedisTimeout = None,
     fail_on_drift: FailOnDrift = False,
 ) -> None:
@@ -79,14 +102,15 @@ def crawl(
     lock, state and report. Examples: scraper crawl viva --since 2d -o output;
     scraper crawl viva detik kompas; scraper crawl --site https://news.example.com
     """
-    options: dict[str, Any] = dict(
-        max_articles=max_articles, jobs=jobs, concurrency=max(1, concurrency), start_delay=max(0.0, delay),
-        retries=max(0, retries), backoff=max(0.0, backoff), download_timeout=timeout, max_pages=max_pages,
-        refresh=refresh, log_level="INFO" if verbose else "WARNING",
-    )  # fmt: skip
+    level = log_level(log_level_name, verbose)
     locked: list[str] = []
     started = time.monotonic()
     try:
+        options: dict[str, Any] = dict(
+            max_articles=max_articles, jobs=jobs, concurrency=concurrency, start_delay=delay, retries=retries,
+            backoff=backoff, download_timeout=timeout, max_pages=max_pages, refresh=refresh, log_level=level,
+            clean=CleanSettings(time_limit=clean_timeout), scrapy_overrides=scrapy_overrides(setting),
+        )  # fmt: skip
         names, sites = _portal_names(portals or []), list(dict.fromkeys(site or []))
         if not names and not sites:
             raise ConfigError("give a portal (see `scraper portals`), all, or --site URL")
@@ -97,7 +121,7 @@ def crawl(
             raise ConfigError("--redis-timeout applies to a distributed crawl: give --redis too")
         if redis and (len(configs) > 1 or sites):
             raise ConfigError("--redis crawls one portal at a time: give one portal")
-        setup_logging(verbose)
+        setup_logging(level, log_file, quiet)
         if redis:  # discovery feeds the queue that `scraper worker`s share
             results = [crawl_distributed(configs[0], redis, quiet, redis_timeout, coordinator=True)]
         elif len(configs) == 1:  # alone, a held lock is the run's error

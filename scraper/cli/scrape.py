@@ -8,19 +8,19 @@ from typing import Annotated
 import typer
 
 from cleaners.types import Article, Rejected, RejectReason
-from scraper.cli.options import JsonlOutput, err, fail, http_url_problem
+from scraper.cli.options import JsonlOutput, PortalRules, Timeout, err, fail, http_url_problem
 from scraper.crawl.sinks import JsonlSink
 from scraper.errors import FetchError
 
 
 def scrape(
-    urls: Annotated[list[str], typer.Argument(help="article URLs")],
+    urls: Annotated[list[str], typer.Argument(metavar="URLS...", help="article URLs")],
     output: JsonlOutput = None,
     rejects: Annotated[
         Path | None, typer.Option(help="write rejects and failures here as JSON lines")
     ] = None,
-    portal: Annotated[str | None, typer.Option(help="portal rules to use (default: by host)")] = None,
-    timeout: Annotated[float, typer.Option(help="seconds per request")] = 30.0,
+    portal: PortalRules = None,
+    timeout: Timeout = 30.0,
 ) -> None:
     """Fetch and clean single articles (all pages of a split article), without a crawl.
 

@@ -28,6 +28,9 @@ class CrawlConfig:
     refresh: bool = False  # re-fetch written URLs whose sitemap lastmod is newer than our fetch
     clean: CleanSettings = DEFAULT_CLEAN
     log_level: str = "WARNING"
+    # `-s NAME=VALUE` of the CLI: Scrapy settings applied over the crawl's own (values as strings,
+    # which Scrapy's settings convert on use, as with `scrapy crawl -s`).
+    scrapy_overrides: tuple[tuple[str, str], ...] = ()
 
 
 def site_folder(url: str) -> str:
