@@ -15,6 +15,7 @@ from scraper.cli.options import (
     Jobs,
     MaxPages,
     OutputDir,
+    RedisSecret,
     RedisTimeout,
     Retries,
     Timeout,
@@ -44,6 +45,7 @@ def crawl(
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
     redis: Annotated[str | None, typer.Option(help="distributed: queue at redis://HOST:PORT/DB")] = None,
     redis_timeout: RedisTimeout = None,
+    redis_secret: RedisSecret = None,
 ) -> None:
     """Crawl a portal into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
 
@@ -58,9 +60,13 @@ def crawl(
         )  # fmt: skip
         if redis_timeout is not None and not redis:
             raise ConfigError("--redis-timeout applies to a distributed crawl: give --redis too")
+        if redis_secret is not None and not redis:
+            raise ConfigError("--redis-secret applies to a distributed crawl: give --redis too")
         setup_logging(verbose)
         if redis:  # discovery feeds the queue that `scraper worker`s share
-            result = crawl_distributed(config, redis, quiet, redis_timeout, coordinator=True)
+            result = crawl_distributed(
+                config, redis, quiet, redis_timeout, coordinator=True, redis_secret=redis_secret
+            )
         else:
             result = run_with_display(config, quiet)
     except ScraperError as exc:

@@ -41,6 +41,12 @@ RedisTimeout = Annotated[
     float | None,
     typer.Option(help="with --redis: seconds of Redis outage survived (default: $NEWS_REDIS_TIMEOUT or 60)"),
 ]
+RedisSecret = Annotated[
+    str | None,
+    typer.Option(
+        help="with --redis: secret shared by every process of the crawl (default: $NEWS_REDIS_SECRET)"
+    ),
+]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

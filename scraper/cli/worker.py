@@ -23,6 +23,7 @@ from scraper.cli.options import (
     Jobs,
     MaxPages,
     OutputDir,
+    RedisSecret,
     RedisTimeout,
     RedisUrl,
     Retries,
@@ -49,26 +50,31 @@ def worker(
     worker_id: Annotated[str | None, typer.Option(help="stable id: a restart settles its files")] = None,
     heartbeat: Annotated[float, typer.Option(help="seconds of silence until a worker counts as dead")] = 10,
     redis_timeout: RedisTimeout = None,
+    redis_secret: RedisSecret = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="a mirror or replica the coordinator may point this worker at")
+    ] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no live progress")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
 ) -> None:
     """Fetch and clean articles from the shared queue of a `crawl --redis`, until it stays empty.
 
     The window, base URL and --refresh are the coordinator's; the other options are this process's.
+    A job whose base URL is not on the portal's hosts is refused unless it is this --base-url.
     --max-pages stops this worker after that many responses (what it holds goes back to the queue).
 
     Example: scraper worker viva --redis redis://10.0.0.5:6379/0 -o output
     """
     try:
         config = build_config(
-            portal, output, None, None, jobs=jobs, concurrency=max(1, concurrency),
+            portal, output, None, None, base_url=base_url, jobs=jobs, concurrency=max(1, concurrency),
             start_delay=max(0.0, delay), retries=max(0, retries), backoff=max(0.0, backoff),
             download_timeout=timeout, max_pages=max_pages, log_level="INFO" if verbose else "WARNING",
         )  # fmt: skip
         setup_logging(verbose)
         result = crawl_distributed(
             config, redis, quiet, redis_timeout, coordinator=False, worker_id=worker_id,
-            idle_exit=max(0.0, idle_exit), heartbeat_ttl=max(1.0, heartbeat),
+            idle_exit=max(0.0, idle_exit), heartbeat_ttl=max(1.0, heartbeat), redis_secret=redis_secret,
         )  # fmt: skip
     except ScraperError as exc:
         raise fail(str(exc)) from None

@@ -31,6 +31,7 @@ from scraper.crawl.state import PortalLock, StateStore
 from scraper.distributed.crawl import DistributedContext
 from scraper.distributed.output import WorkerWriter, recover_own_files
 from scraper.distributed.redis_link import linked_client
+from scraper.distributed.request_codec import redis_secret
 from scraper.distributed.scheduler import COORDINATOR, MAX_HELD, AckCrawler
 from scraper.distributed.shared_state import LINK_ERRORS, SharedState, host_name
 from scraper.errors import ConfigError, CrawlLockedError, ScraperError
@@ -38,6 +39,7 @@ from spiders import spider_for
 
 logger = logging.getLogger(__name__)
 REDIS_REASONS = ("redis_unreachable", "redis_state_lost")  # finish reasons: Redis stopped the crawl
+JOB_REFUSED = "job_refused"  # finish reason: the job in Redis is not signed by us, or off the portal
 
 
 def _redis_timeout() -> float:
@@ -59,10 +61,15 @@ class WorkerOptions:
     idle_exit: float = 10.0  # workers: stop after the job has been idle this long; 0: never
     heartbeat_ttl: float = 10.0  # a worker silent this long is dead: its requests are requeued
     redis_timeout: float = field(default_factory=_redis_timeout)  # an outage survived this long
+    redis_secret: str | None = None  # signs requests and the job; default $NEWS_REDIS_SECRET
 
 
 class RedisUnreachableError(ScraperError):
     """Redis did not answer for the whole redis_timeout (or lost the job): the crawl stopped."""
+
+
+class JobRefusedError(ScraperError):
+    """The job in Redis is not signed with this process's secret, or its base URL is off the portal."""
 
 
 class WorkerLock(PortalLock):
@@ -132,13 +139,14 @@ def run_distributed(config: CrawlConfig, options: WorkerOptions, on_start: Any =
     if rules is None:
         raise ConfigError(f"unknown portal {config.portal!r}")
     portal_dir = config.output_dir / config.portal
+    secret = redis_secret(options.redis_secret)
     client = linked_client(options.redis_url, options.redis_timeout)
     try:
-        lock, shared = _identity(client, portal_dir, config.portal, options)
+        lock, shared = _identity(client, portal_dir, config.portal, options, secret)
         try:
             with StateStore(portal_dir / f"state.{shared.worker_id}.sqlite") as state:
                 try:
-                    report, run_id = _run_registered(config, options, shared, state, on_start)
+                    report, run_id, refused = _run_registered(config, options, shared, state, on_start)
                 finally:
                     _sign_off(shared, options.coordinator)
         finally:
@@ -148,6 +156,8 @@ def run_distributed(config: CrawlConfig, options: WorkerOptions, on_start: Any =
     stamp = report["started"].replace("-", "").replace(":", "")[:15]
     result = write_report(portal_dir / f"run-{stamp}Z-{shared.worker_id}-{run_id}.json", report)
     path = result.report_path
+    if report["finish_reason"] == JOB_REFUSED:
+        raise JobRefusedError(f"{refused}: stopped, nothing taken from the queue; report: {path}")
     if report["finish_reason"] == "redis_state_lost":
         raise RedisUnreachableError(
             f"Redis at {options.redis_url} came back without this crawl's state (restarted without "
@@ -176,7 +186,7 @@ def _sign_off(shared: SharedState, coordinator: bool) -> None:
 
 
 def _identity(
-    client: Any, portal_dir: Path, portal: str, options: WorkerOptions
+    client: Any, portal_dir: Path, portal: str, options: WorkerOptions, secret: bytes
 ) -> tuple[WorkerLock, SharedState]:
     """The given worker id, or else the first free `<host>-<n>`: stable across restarts on one
     machine and output folder, so a restarted worker settles what a killed one left in its files."""
@@ -189,7 +199,7 @@ def _identity(
             if given:
                 raise
             continue
-        shared = SharedState(client, portal, worker_id, options.heartbeat_ttl)
+        shared = SharedState(client, portal, worker_id, options.heartbeat_ttl, secret)
         if shared.register():
             return lock, shared
         lock.release()  # alive elsewhere, or died less than a heartbeat ago
@@ -200,7 +210,7 @@ def _identity(
 
 def _run_registered(
     config: CrawlConfig, options: WorkerOptions, shared: SharedState, state: StateStore, on_start: Any
-) -> tuple[dict[str, Any], int]:
+) -> tuple[dict[str, Any], int, str | None]:
     job = (config.window, config.base_url, config.refresh)
     if options.coordinator and (holder := shared.begin_discovery(*job)):
         raise CrawlLockedError(
@@ -221,6 +231,7 @@ def _run_registered(
         requeued=int(stats.get("news/requeued", 0)) + shared.taken_back,
         already_done=int(stats.get("news/already_done", 0)),
         recovered_cut=cut,
+        dead_letter=int(stats.get("news/dead_letter", 0)),
     )  # fmt: skip
     report.update(worker_id=shared.worker_id, coordinator=options.coordinator)
     if report["finish_reason"] in REDIS_REASONS:
@@ -228,7 +239,7 @@ def _run_registered(
     if not options.coordinator:  # a worker discovers nothing: finishing (or --max-pages) is its success
         report["ok"] = report["finish_reason"] in ("finished", "closespider_pagecount")
     state.finish_run(run_id, report["counts"])
-    return report, run_id
+    return report, run_id, ctx.refused
 
 
 def _crawl(spider_cls: type[scrapy.Spider], settings: dict, ctx: DistributedContext, on_start: Any) -> dict:
