@@ -23,7 +23,7 @@ from scraper.cli.options import (
     fail,
 )
 from scraper.cli.running import crawl_distributed, print_summary, run_with_display, setup_logging
-from scraper.errors import ConfigError, ScraperError
+from scraper.errors import ConfigError, OutputError, ScraperError
 
 
 def crawl(
@@ -69,6 +69,8 @@ def crawl(
             )
         else:
             result = run_with_display(config, quiet)
+    except OutputError as exc:  # disk full: the run lost nothing, but did not finish
+        raise fail(str(exc), 1) from None
     except ScraperError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop

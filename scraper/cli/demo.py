@@ -10,7 +10,7 @@ import typer
 
 from scraper.cli.options import Jobs, OutputDir, build_config, err, fail, out
 from scraper.cli.running import print_summary, run_with_display, setup_logging
-from scraper.errors import ScraperError
+from scraper.errors import OutputError, ScraperError
 
 
 def demo(
@@ -37,6 +37,8 @@ def demo(
             )  # fmt: skip
             setup_logging(False)
             result = run_with_display(config, quiet=False)
+        except OutputError as exc:  # disk full: the run lost nothing, but did not finish
+            raise fail(str(exc), 1) from None
         except ScraperError as exc:
             raise fail(str(exc)) from None
     print_summary(result)

@@ -32,7 +32,7 @@ from scraper.cli.options import (
     fail,
 )
 from scraper.cli.running import crawl_distributed, print_summary, setup_logging
-from scraper.errors import ScraperError
+from scraper.errors import OutputError, ScraperError
 
 
 def worker(
@@ -76,6 +76,8 @@ def worker(
             config, redis, quiet, redis_timeout, coordinator=False, worker_id=worker_id,
             idle_exit=max(0.0, idle_exit), heartbeat_ttl=max(1.0, heartbeat), redis_secret=redis_secret,
         )  # fmt: skip
+    except OutputError as exc:  # disk full: the run lost nothing, but did not finish
+        raise fail(str(exc), 1) from None
     except ScraperError as exc:
         raise fail(str(exc)) from None
     print_summary(result)

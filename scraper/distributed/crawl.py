@@ -48,6 +48,7 @@ from scraper.distributed.output import recover_own_files
 from scraper.distributed.request_codec import SECRET_ENV
 from scraper.distributed.scheduler import COORDINATOR
 from scraper.distributed.shared_state import LINK_ERRORS, Job, SharedState
+from scraper.errors import OutputError
 
 if TYPE_CHECKING:
     from scraper.distributed.redis_link import RedisLink
@@ -61,6 +62,14 @@ class Redo(Dropped):
 
     def __init__(self, exc: Exception) -> None:
         super().__init__(f"Redis unreachable ({exc}): fetched again once it answers", "redis_redo")
+
+
+class Unwritten(Redo):
+    """An item not written because the disk is full (or another write failed): the crawl stops,
+    and its request, not acknowledged, goes back to the queue for another worker."""
+
+    def __init__(self, exc: OutputError) -> None:
+        Dropped.__init__(self, f"not written: {exc}", "unwritten")
 
 
 class DistributedContext(CrawlContext):
@@ -90,7 +99,10 @@ class DistributedContext(CrawlContext):
         self._try_flush()
 
     def failed(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
-        self.writer.write_failure(url, reason, detail, kind)
+        try:
+            self.writer.write_failure(url, reason, detail, kind)
+        except OutputError as exc:
+            self.output_failed(exc)
         if kind == "article":
             self._failed.append(url)  # not claimed: the next crawl asks for it again
             self._try_flush()
@@ -178,6 +190,10 @@ class SharedRejectPipeline(RejectPipeline):
             return super().process_item(item)  # claimed before it is written
         except LINK_ERRORS as exc:
             raise Redo(exc) from exc
+        except Dropped as dropped:
+            if self.ctx.output_failure is not None and dropped.key == "unwritten":
+                raise Unwritten(self.ctx.output_failure) from None
+            raise
 
 
 class ClaimWritePipeline(_Component):
@@ -203,6 +219,12 @@ class ClaimWritePipeline(_Component):
             self.unsettled = False
         except LINK_ERRORS as exc:
             raise Redo(exc) from exc
+        except OutputError as exc:  # nothing written or claimed
+            self.unsettled = False
+            self.ctx.output_failed(exc)
+            raise Unwritten(exc) from None
+        if self.ctx.writer.failure is not None:  # written and claimed, but the disk is full now
+            self.ctx.output_failed(self.ctx.writer.failure)
         if owner is not None:
             key = "duplicate" if owner.startswith("duplicate") else "already_done"
             raise Dropped(f"{article.url}: {owner}", key)

@@ -25,9 +25,9 @@ from scrapy.crawler import AsyncCrawlerProcess
 from cleaners.portals import portal_by_name, portal_tz
 from scraper.crawl.config import CrawlConfig
 from scraper.crawl.engine import scrapy_settings
-from scraper.crawl.run import run_to_end
-from scraper.crawl.run_report import CrawlResult, build_report, write_report
-from scraper.crawl.state import PortalLock, StateStore
+from scraper.crawl.run import finish, finish_run, run_to_end, starting
+from scraper.crawl.run_report import CrawlResult, build_report, reserve_report
+from scraper.crawl.state import PortalLock, StateStore, open_state
 from scraper.distributed.crawl import DistributedContext
 from scraper.distributed.output import WorkerWriter, recover_own_files
 from scraper.distributed.redis_link import linked_client
@@ -144,9 +144,13 @@ def run_distributed(config: CrawlConfig, options: WorkerOptions, on_start: Any =
     try:
         lock, shared = _identity(client, portal_dir, config.portal, options, secret)
         try:
-            with StateStore(portal_dir / f"state.{shared.worker_id}.sqlite") as state:
+            with starting(portal_dir):
+                # Only this worker's copy of the headline index and its file offsets: a corrupt one
+                # is set aside, and its files are settled again from the start.
+                state, _ = open_state(portal_dir / f"state.{shared.worker_id}.sqlite")
+            with state:
                 try:
-                    report, run_id, refused = _run_registered(config, options, shared, state, on_start)
+                    report, run_id, ctx, reserved = _run_registered(config, options, shared, state, on_start)
                 finally:
                     _sign_off(shared, options.coordinator)
         finally:
@@ -154,10 +158,10 @@ def run_distributed(config: CrawlConfig, options: WorkerOptions, on_start: Any =
     except LINK_ERRORS as exc:  # before or after the crawl: registering, settling files
         raise RedisUnreachableError(f"lost Redis at {options.redis_url}: {exc}") from None
     stamp = report["started"].replace("-", "").replace(":", "")[:15]
-    result = write_report(portal_dir / f"run-{stamp}Z-{shared.worker_id}-{run_id}.json", report)
+    result = finish(ctx, report, portal_dir / f"run-{stamp}Z-{shared.worker_id}-{run_id}.json", reserved)
     path = result.report_path
     if report["finish_reason"] == JOB_REFUSED:
-        raise JobRefusedError(f"{refused}: stopped, nothing taken from the queue; report: {path}")
+        raise JobRefusedError(f"{ctx.refused}: stopped, nothing taken from the queue; report: {path}")
     if report["finish_reason"] == "redis_state_lost":
         raise RedisUnreachableError(
             f"Redis at {options.redis_url} came back without this crawl's state (restarted without "
@@ -210,7 +214,7 @@ def _identity(
 
 def _run_registered(
     config: CrawlConfig, options: WorkerOptions, shared: SharedState, state: StateStore, on_start: Any
-) -> tuple[dict[str, Any], int, str | None]:
+) -> tuple[dict[str, Any], int, DistributedContext, Path]:
     job = (config.window, config.base_url, config.refresh)
     if options.coordinator and (holder := shared.begin_discovery(*job)):
         raise CrawlLockedError(
@@ -223,7 +227,9 @@ def _run_registered(
     claimed, cut, _ = recover_own_files(portal_dir, shared, state)
     writer = WorkerWriter(portal_dir, shared, state, portal_tz(rules))
     ctx = DistributedContext(config, state, writer, shared, shared.client.link)  # type: ignore[attr-defined]
-    run_id, started = state.start_run(), datetime.now(UTC)
+    with starting(portal_dir):
+        run_id, started = state.start_run(), datetime.now(UTC)
+        reserved = reserve_report(portal_dir / f".report-reserve.{shared.worker_id}")
     spider_cls = role_spider(spider_for(config.portal), options.coordinator)
     stats = _crawl(spider_cls, distributed_settings(config, ctx, options), ctx, on_start)
     report = build_report(config, stats, started, claimed)
@@ -238,8 +244,8 @@ def _run_registered(
         report["redis_error"] = ctx.link.error
     if not options.coordinator:  # a worker discovers nothing: finishing (or --max-pages) is its success
         report["ok"] = report["finish_reason"] in ("finished", "closespider_pagecount")
-    state.finish_run(run_id, report["counts"])
-    return report, run_id, ctx.refused
+    finish_run(state, run_id, report["counts"])
+    return report, run_id, ctx, reserved
 
 
 def _crawl(spider_cls: type[scrapy.Spider], settings: dict, ctx: DistributedContext, on_start: Any) -> dict:
