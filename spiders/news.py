@@ -184,6 +184,8 @@ class NewsSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         sitemap = self._read_feed(response, parse_sitemap)
         if sitemap is not None:
+            if sitemap.unreadable:
+                self.count("unreadable_entries", sitemap.unreadable)
             yield from (self._child_sitemaps if sitemap.is_index else self.offer)(sitemap.entries)
         self._primary_done()
 
@@ -248,7 +250,11 @@ class NewsSpider(scrapy.Spider):
         rows = [(normalise_headline(e.title), e.title, e.url) for e in entries if e.title]
         self.state.add_headlines([row for row in rows if row[0]])
         for entry in entries:
-            yield from self._offer(entry)
+            try:  # each entry on its own: one that cannot be handled never costs the others
+                yield from self._offer(entry)
+            except (ValueError, TypeError, OverflowError) as exc:
+                self.count("unreadable_entries")
+                self.logger.warning("feed entry %r left out: %r", entry.url[:200], exc)
 
     def _offer(self, entry: FeedEntry) -> Iterator[scrapy.Request]:
         url = self.article_url(entry.url)

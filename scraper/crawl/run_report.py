@@ -42,6 +42,7 @@ _COUNTS = {
     "duplicates": "news/duplicate",
     "discovery_ok": "news/discovery_ok",
     "discovery_failed": "news/discovery_failed",
+    "unreadable_entries": "news/unreadable_entries",  # feed entries left out, one by one
 }
 
 
