@@ -313,7 +313,8 @@ def test_worker_and_crawl_redis_take_the_crawl_options(
         name: set(inspect.signature(f).parameters)
         for name, f in (("crawl", crawl), ("worker", worker_commands.worker))
     }
-    assert names["crawl"] - names["worker"] == {"since", "until", "max_articles", "refresh"}
+    assert names["crawl"] - names["worker"] == {"since", "until", "max_articles", "refresh", "max_sitemaps",
+                                                "sitemap_depth", "discovery_budget"}  # fmt: skip
     calls: list[tuple[Any, WorkerOptions]] = []
 
     def capture(config: Any, options: WorkerOptions, on_start: Any = None) -> None:

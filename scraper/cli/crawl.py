@@ -23,6 +23,7 @@ from scraper.cli.options import (
     fail,
 )
 from scraper.cli.running import crawl_distributed, print_summary, run_with_display, setup_logging
+from scraper.crawl.items import DiscoveryLimits
 from scraper.errors import ConfigError, OutputError, ScraperError
 
 
@@ -46,6 +47,11 @@ def crawl(
     redis: Annotated[str | None, typer.Option(help="distributed: queue at redis://HOST:PORT/DB")] = None,
     redis_timeout: RedisTimeout = None,
     redis_secret: RedisSecret = None,
+    max_sitemaps: Annotated[int, typer.Option(help="sitemaps read per run, at most")] = 1000,
+    sitemap_depth: Annotated[int, typer.Option(help="sitemap index nesting read, at most")] = 3,
+    discovery_budget: Annotated[
+        float, typer.Option(help="seconds of discovery before held articles are fetched anyway")
+    ] = 300.0,
 ) -> None:
     """Crawl a portal into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
 
@@ -57,6 +63,7 @@ def crawl(
             concurrency=max(1, concurrency), start_delay=max(0.0, delay), retries=max(0, retries),
             backoff=max(0.0, backoff), download_timeout=timeout, max_pages=max_pages,
             refresh=refresh, log_level="INFO" if verbose else "WARNING",
+            discovery=discovery_limits(max_sitemaps, sitemap_depth, discovery_budget),
         )  # fmt: skip
         if redis_timeout is not None and not redis:
             raise ConfigError("--redis-timeout applies to a distributed crawl: give --redis too")
@@ -78,3 +85,13 @@ def crawl(
     print_summary(result)
     if not result.ok:
         raise typer.Exit(130 if result.report.get("interrupted") else 1)
+
+
+def discovery_limits(max_sitemaps: int, depth: int, budget: float) -> DiscoveryLimits:
+    if max_sitemaps < 1:
+        raise ConfigError("--max-sitemaps must be at least 1")
+    if depth < 0:
+        raise ConfigError("--sitemap-depth must be 0 or more")
+    if not budget > 0:
+        raise ConfigError("--discovery-budget must be more than 0 seconds")
+    return DiscoveryLimits(max_sitemaps, depth, budget)

@@ -126,7 +126,7 @@ def run_to_end(process: AsyncCrawlerProcess, crawler: Crawler, ctx: Any, on_star
     logging.getLogger("scrapy").setLevel(config.log_level)
     process.crawl(
         crawler, base_url=config.base_url, window=config.window,
-        max_articles=config.max_articles, state=ctx,
+        max_articles=config.max_articles, state=ctx, discovery=config.discovery,
     )  # fmt: skip
     ctx.crawler = crawler
     if on_start is not None:

@@ -43,6 +43,9 @@ _COUNTS = {
     "discovery_ok": "news/discovery_ok",
     "discovery_failed": "news/discovery_failed",
     "unreadable_entries": "news/unreadable_entries",  # feed entries left out, one by one
+    "sitemaps_over_cap": "news/sitemaps_over_cap",  # not requested: past --max-sitemaps
+    "sitemaps_too_deep": "news/sitemaps_too_deep",  # not requested: past --sitemap-depth
+    "discovery_over_budget": "news/discovery_over_budget",  # 1: held articles released at the budget
 }
 
 
