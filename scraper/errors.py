@@ -24,7 +24,11 @@ class InputError(ScraperError):
 
 
 class FetchError(ScraperError):
-    pass
+    """`reason`: the failure kind, as a crawl's failures.jsonl names it (dns, timeout, http_404...)."""
+
+    def __init__(self, message: str, reason: str = "error") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class CrawlLockedError(ScraperError):
