@@ -52,6 +52,8 @@ class Metadata:
     description: str | None = None
     canonical_url: str | None = None
     og_type: str | None = None
+    # Rules-file key -> the portal selector that supplied the field (a crawl's drift figures).
+    rule_hits: dict[str, str] = field(default_factory=dict)
 
 
 def _clean(text: str | None) -> str | None:
@@ -90,18 +92,27 @@ def _meta_all(tags: MetaTags, name: str) -> list[str]:
     return tags.get(name.lower(), [])
 
 
-def _first_text(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> str | None:
+def _first_text(
+    tree: LexborHTMLParser, selectors: tuple[str, ...], hits: dict[str, str] | None = None, key: str = ""
+) -> str | None:
+    """The first text of the first selector that has one; `hits[key]` records that selector."""
     for selector in selectors:
         for node in tree.css(selector):
             if text := _clean(node.text(separator=" ")):
+                if hits is not None:
+                    hits[key] = selector
                 return text
     return None
 
 
-def _all_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> list[str]:
+def _all_texts(
+    tree: LexborHTMLParser, selectors: tuple[str, ...], hits: dict[str, str] | None = None, key: str = ""
+) -> list[str]:
     for selector in selectors:
         texts = [t for n in tree.css(selector) if (t := _clean(n.text(separator=" ")))]
         if texts:
+            if hits is not None:
+                hits[key] = selector
             return texts
     return []
 
@@ -173,7 +184,7 @@ def extract_metadata(tree: LexborHTMLParser, rules: PortalRules, html: str) -> M
     tz = rules.timezone
     meta = Metadata()
     meta.title = (
-        _first_text(tree, rules.title)
+        _first_text(tree, rules.title, meta.rule_hits, "title")
         or _clean(_ld_str(ld.get("headline")))
         or _meta(tags, "og:title", "twitter:title")
         or _first_text(tree, ("h1",))
@@ -183,7 +194,9 @@ def extract_metadata(tree: LexborHTMLParser, rules: PortalRules, html: str) -> M
         _ld_str(ld.get("datePublished")) or _meta(tags, *PUBLISHED_META) or _time_element(tree),
         tz,
     )
-    visible = to_iso(_first_text(tree, rules.published), tz)
+    visible = to_iso(_first_text(tree, rules.published, meta.rule_hits, "published"), tz)
+    if visible is None:
+        meta.rule_hits.pop("published", None)  # matched, but no date in it
     meta.published_at = _pick_published(machine, visible) or _htmldate(html, tz)
     meta.modified_at = to_iso(
         _ld_str(ld.get("dateModified"))
@@ -191,10 +204,12 @@ def extract_metadata(tree: LexborHTMLParser, rules: PortalRules, html: str) -> M
         tz,
     )
     meta.authors = split_authors(
-        _ld_names(ld.get("author")) or _all_texts(tree, rules.authors) or _meta_all(tags, "author")
+        _ld_names(ld.get("author"))
+        or _all_texts(tree, rules.authors, meta.rule_hits, "authors")
+        or _meta_all(tags, "author")
     )
     meta.section = (
-        (_all_texts(tree, rules.section) or [None])[-1]
+        (_all_texts(tree, rules.section, meta.rule_hits, "section") or [None])[-1]
         or _meta(tags, "article:section")
         or _ld_str(ld.get("articleSection"))
     )

@@ -7,6 +7,7 @@ every page that yields no article gets a Rejected with the reason (never an exce
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -19,7 +20,7 @@ from cleaners.prune import prune
 from cleaners.scope import INLINE, find_container
 from cleaners.settings import DEFAULT_CLEAN, CleanSettings
 from cleaners.timeouts import PageTimeout, time_limit
-from cleaners.types import Article, Page, Rejected, RejectReason
+from cleaners.types import Article, CleanTrace, Page, Rejected, RejectReason
 
 _HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
 MIN_BODY_SELECTOR_CHARS = 200
@@ -66,12 +67,28 @@ def _clean(page: Page, settings: CleanSettings, headlines: Collection[str], rule
     tree = LexborHTMLParser(html)
     meta = extract_metadata(tree, rules, html)
     check_article_url(page.url, rules)
-    link_texts = prune(tree, page.url, rules)
-    text = extract_body(tree, rules, settings)
+    removed: Counter[str] = Counter()
+    link_texts = prune(tree, page.url, rules, removed)
+    text = extract_body(tree, rules, settings, meta.rule_hits)
     ctx = LineContext(meta.title, link_texts, headlines, rules)
-    text, _dropped = filter_lines(text, ctx)
+    text, dropped = filter_lines(text, ctx)
     check_length(text, tree, settings)
-    return build_article(page, rules, meta, text)
+    return build_article(page, rules, meta, text, clean_trace(meta.rule_hits, removed, dropped))
+
+
+# Line-filter reasons that are teasers of other articles (the rest: boilerplate, credits, ...).
+TEASER_LINES = frozenset(("teaser_label", "teaser_link", "known_headline", "bare_headline"))
+
+
+def clean_trace(hits: dict[str, str], removed: Counter[str], dropped: list[tuple[str, str]]) -> CleanTrace:
+    """What the portal's rules matched on this page, for a crawl's layout-drift figures."""
+    drop_rules = tuple(key[5:] for key, n in removed.items() if n and key.startswith("drop:"))
+    return CleanTrace(
+        body_rule=hits.get("body"),
+        field_rules=tuple((key, selector) for key, selector in hits.items() if key != "body"),
+        drop_rules=drop_rules,
+        teasers_removed=removed.total() + sum(1 for _, reason in dropped if reason in TEASER_LINES),
+    )
 
 
 def check_size(page: Page, settings: CleanSettings) -> None:
@@ -91,17 +108,24 @@ def check_article_url(url: str, rules: PortalRules) -> None:
         raise Reject(RejectReason.INDEX_PAGE, f"URL is not an article URL of {rules.name}")
 
 
-def portal_container(tree: LexborHTMLParser, rules: PortalRules) -> LexborNode | None:
-    """The first node matched by the portal's body selectors that holds some text."""
+def portal_container(
+    tree: LexborHTMLParser, rules: PortalRules, hits: dict[str, str] | None = None
+) -> LexborNode | None:
+    """The first node matched by the portal's body selectors that holds some text; `hits["body"]`
+    records the selector."""
     for selector in rules.body:
         for node in tree.css(selector):
             if len(node.text(strip=True)) >= MIN_BODY_SELECTOR_CHARS:
+                if hits is not None:
+                    hits["body"] = selector
                 return node
     return None
 
 
-def extract_body(tree: LexborHTMLParser, rules: PortalRules, settings: CleanSettings) -> str:
-    container = portal_container(tree, rules)
+def extract_body(
+    tree: LexborHTMLParser, rules: PortalRules, settings: CleanSettings, hits: dict[str, str] | None = None
+) -> str:
+    container = portal_container(tree, rules, hits)
     if container is not None:
         # The portal's own body holds the article: if it is short, the article is short (a
         # photo or video page); the rest of the page would only add boilerplate. Its rules
@@ -208,7 +232,9 @@ def check_length(text: str, tree: LexborHTMLParser, settings: CleanSettings) -> 
     raise Reject(RejectReason.TOO_SHORT, f"{words} words, minimum {settings.min_words}")
 
 
-def build_article(page: Page, rules: PortalRules, meta: Metadata, text: str) -> Article:
+def build_article(
+    page: Page, rules: PortalRules, meta: Metadata, text: str, trace: CleanTrace | None = None
+) -> Article:
     return Article(
         url=page.url,
         portal=rules.name,
@@ -225,4 +251,5 @@ def build_article(page: Page, rules: PortalRules, meta: Metadata, text: str) -> 
         description=meta.description,
         fetched_at=page.fetched_at,
         source=page.source,
+        trace=trace,
     )

@@ -11,6 +11,7 @@ It also returns the texts of same-site article links, for the line post-filter.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -54,8 +55,11 @@ def drop_selectors(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> int:
     return removed
 
 
-def drop_teaser_links(tree: LexborHTMLParser, url: str, rules: PortalRules) -> set[str]:
-    """Remove blocks that are one same-site article link; return all such links' texts."""
+def drop_teaser_links(
+    tree: LexborHTMLParser, url: str, rules: PortalRules, removed: Counter[str] | None = None
+) -> set[str]:
+    """Remove blocks that are one same-site article link; return all such links' texts.
+    `removed["teaser_links"]` counts the blocks."""
     site = SiteLinks(url, re.compile(rules.article_url) if rules.article_url else None)
     link_texts: set[str] = set()
     doomed: dict[int, LexborNode] = {}
@@ -76,6 +80,8 @@ def drop_teaser_links(tree: LexborHTMLParser, url: str, rules: PortalRules) -> s
             doomed[block.mem_id] = block
     for block in doomed.values():
         block.decompose()
+    if removed is not None:
+        removed["teaser_links"] += len(doomed)
     return link_texts
 
 
@@ -135,11 +141,17 @@ def unlink_embedded_posts(tree: LexborHTMLParser) -> None:
         post.unwrap_tags(["a"])
 
 
-def prune(tree: LexborHTMLParser, url: str, rules: PortalRules) -> set[str]:
-    """Apply every pre-pass removal in place; return the same-site article link texts."""
+def prune(
+    tree: LexborHTMLParser, url: str, rules: PortalRules, removed: Counter[str] | None = None
+) -> set[str]:
+    """Apply every pre-pass removal in place; return the same-site article link texts. `removed`
+    (a crawl's drift figures) counts what went: nodes per portal `drop` selector ("drop:<selector>"),
+    "teaser_links" and "labelled" blocks."""
+    removed = Counter() if removed is None else removed
     drop_selectors(tree, (NON_CONTENT,))
     unlink_embedded_posts(tree)
-    drop_selectors(tree, rules.drop)
-    link_texts = drop_teaser_links(tree, url, rules)
-    drop_labelled_blocks(tree)
+    for selector in rules.drop:
+        removed["drop:" + selector] += drop_selectors(tree, (selector,))
+    link_texts = drop_teaser_links(tree, url, rules, removed)
+    removed["labelled"] += drop_labelled_blocks(tree)
     return link_texts

@@ -69,6 +69,20 @@ class Rejected:
 
 
 @dataclass(frozen=True, slots=True)
+class CleanTrace:
+    """How the portal's own rules fared on one page. Not part of the output record: a crawl counts
+    it into its layout-drift figures (scraper/crawl/quality.py), so that a run can tell when a
+    portal's redesign left a rule matching nothing."""
+
+    body_rule: str | None = None  # the portal `body` selector that scoped the article; None: generic
+    # (rules-file key, selector) of the metadata the portal's own selectors supplied: title,
+    # published, authors, section (authors only where JSON-LD named none: it comes first).
+    field_rules: tuple[tuple[str, str], ...] = ()
+    drop_rules: tuple[str, ...] = ()  # the portal `drop` selectors that removed something
+    teasers_removed: int = 0  # teaser blocks (portal drop rules, generic teaser rules) and lines
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """A clean article record: one JSON object per line in the output."""
 
@@ -89,6 +103,7 @@ class Article:
     fetched_at: str = field(default_factory=utc_now_iso)
     source: str | None = None
     schema_version: int = SCHEMA_VERSION
+    trace: CleanTrace | None = field(default=None, repr=False, compare=False)  # not in the output
     # Computed on first use and pickled with the record: a crawl's cleaning process computes them,
     # and the crawl process, which checks, writes and records them, does not go over the text again.
     _hash: str | None = field(default=None, init=False, repr=False, compare=False)

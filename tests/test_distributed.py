@@ -164,6 +164,10 @@ def test_two_processes_write_every_article_once_and_a_rerun_fetches_nothing(
         records = worker_records(tmp_path)
         assert_exactly_once(records, site, portal.base_url)
         assert len({path.name.split(".")[1] for path in (tmp_path / "viva").glob("2*.*.jsonl")}) == 2
+        # Each process's report has the quality figures of what it cleaned (README "Layout-drift alarm").
+        qualities = [orjson.loads(p.read_bytes())["quality"] for p in (tmp_path / "viva").glob("run-*.json")]
+        assert sum(q["articles"] for q in qualities) >= len(records) and len(qualities) == 2
+        assert all(q["body_selector_matched"] == 1.0 for q in qualities if q["articles"])
         no_work_left(redis_url)
         portal.reset_counters()
         rerun = finish(coordinator(portal, tmp_path, redis_url))

@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 
 from scraper.cli.options import (
+    DRIFT_STATUS,
     Backoff,
     Concurrency,
     Delay,
+    FailOnDrift,
     Jobs,
     MaxPages,
     OutputDir,
@@ -52,6 +54,7 @@ def crawl(
     discovery_budget: Annotated[
         float, typer.Option(help="seconds of discovery before held articles are fetched anyway")
     ] = 300.0,
+    fail_on_drift: FailOnDrift = False,
 ) -> None:
     """Crawl a portal into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
 
@@ -82,9 +85,11 @@ def crawl(
         raise fail(str(exc)) from None
     except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop
         raise fail("interrupted", 130) from None
-    print_summary(result)
+    print_summary(result, drift_note=fail_on_drift)
     if not result.ok:
         raise typer.Exit(130 if result.report.get("interrupted") else 1)
+    if fail_on_drift and result.drift_warnings:
+        raise typer.Exit(DRIFT_STATUS)
 
 
 def discovery_limits(max_sitemaps: int, depth: int, budget: float) -> DiscoveryLimits:

@@ -48,6 +48,11 @@ RedisSecret = Annotated[
     ),
 ]
 
+FailOnDrift = Annotated[
+    bool, typer.Option(help="exit with status 3 when the layout-drift alarm warns (README)")
+]
+DRIFT_STATUS = 3  # besides 1 (failed), 2 (bad arguments, held lock) and 130 (interrupted)
+
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.live import Live
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.text import Text
 
 from scraper.cli.options import err
@@ -89,7 +90,9 @@ def _breakdown(counts: dict[str, int]) -> str:
     return f"{total} ({detail})" if detail else "0"
 
 
-def print_summary(result: CrawlResult) -> None:
+def print_summary(result: CrawlResult, drift_note: bool = False) -> None:
+    """The run's one-line summary, its drift warnings (one line each) and the report's path;
+    `drift_note`: also say when the drift was not judged, or judged without warnings."""
     report, counts = result.report, result.report["counts"]
     status = "done" if result.ok else "[red]FAILED: nothing reachable[/red]"
     if report.get("interrupted"):
@@ -102,6 +105,14 @@ def print_summary(result: CrawlResult) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    drift = report.get("drift") or {}
+    for warning in result.drift_warnings:
+        line = f"[yellow]{escape(report['portal'])} layout drift:[/yellow] {escape(warning['message'])}"
+        err.print(line, highlight=False, soft_wrap=True)
+    if drift_note and not result.drift_warnings:
+        runs = drift.get("baseline_runs", 0)
+        note = drift.get("note") or f"no layout drift against {runs} earlier run{'s' if runs != 1 else ''}"
+        err.print(f"drift: {escape(note)}", highlight=False, soft_wrap=True)
     err.print(f"report: {result.report_path}", highlight=False, soft_wrap=True)
 
 

@@ -17,9 +17,11 @@ from typing import Annotated
 import typer
 
 from scraper.cli.options import (
+    DRIFT_STATUS,
     Backoff,
     Concurrency,
     Delay,
+    FailOnDrift,
     Jobs,
     MaxPages,
     OutputDir,
@@ -54,6 +56,7 @@ def worker(
     base_url: Annotated[
         str | None, typer.Option(help="a mirror or replica the coordinator may point this worker at")
     ] = None,
+    fail_on_drift: FailOnDrift = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no live progress")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
 ) -> None:
@@ -80,6 +83,8 @@ def worker(
         raise fail(str(exc), 1) from None
     except ScraperError as exc:
         raise fail(str(exc)) from None
-    print_summary(result)
+    print_summary(result, drift_note=fail_on_drift)
     if not result.ok:
         raise typer.Exit(130 if result.report.get("interrupted") else 1)
+    if fail_on_drift and result.drift_warnings:
+        raise typer.Exit(DRIFT_STATUS)

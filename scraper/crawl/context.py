@@ -30,6 +30,7 @@ class CrawlContext:
     def __init__(self, config: CrawlConfig, state: StateStore, writer: OutputWriter) -> None:
         self.config, self.state, self.writer = config, state, writer
         self.pool: CleanPool | None = None  # set by CleanPipeline; ended by run_crawl whatever happens
+        self.quality: dict[str, int] = {}  # scraper.crawl.quality.tally's counts; join the stats at the end
         self.crawler: Crawler | None = None  # set once the crawler exists (run_to_end)
         self.output_failure: OutputError | None = None  # the write that stopped the crawl
 

@@ -19,6 +19,7 @@ from scraper.crawl.clean_job import CleanJob
 from scraper.crawl.clean_pool import CleanPool
 from scraper.crawl.context import CONTEXT, CrawlContext
 from scraper.crawl.items import ArticlePage
+from scraper.crawl.quality import tally
 from scraper.crawl.sinks import output_error
 from scraper.errors import OutputError
 
@@ -82,6 +83,7 @@ class RejectPipeline(_Component):
     """Pages that yield no article go to rejects.jsonl with their reason, and stop here."""
 
     def process_item(self, item: ArticlePage) -> ArticlePage:
+        tally(self.ctx.quality, item.result)  # every cleaned article page: the quality figures
         if isinstance(item.result, Rejected):
             self.write(self.ctx.writer.write_reject, item.result)
             reason = str(item.result.reason)

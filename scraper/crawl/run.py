@@ -118,7 +118,8 @@ def finish(ctx: Any, report: dict[str, Any], path: Path, reserved: Path) -> Craw
 
 def run_to_end(process: AsyncCrawlerProcess, crawler: Crawler, ctx: Any, on_start: Any) -> dict[str, Any]:
     """Run one crawler to its end in `process`; always stop the cleaning pool and close the
-    writer of `ctx` (a CrawlContext or the distributed one); return the crawl stats."""
+    writer of `ctx` (a CrawlContext or the distributed one); return the crawl stats, with the
+    quality counts of `ctx`."""
     config = ctx.config
     _quiet_collector()
     # Scrapy sets its loggers to DEBUG whatever LOG_LEVEL says (the level filters only at the
@@ -138,7 +139,7 @@ def run_to_end(process: AsyncCrawlerProcess, crawler: Crawler, ctx: Any, on_star
         if pool is not None:  # a forced stop (second Ctrl-C) skips close_spider
             pool.terminate()
         ctx.writer.close()
-    return crawler.stats.get_stats()
+    return {**crawler.stats.get_stats(), **ctx.quality}
 
 
 def _quiet_collector() -> None:

@@ -1,5 +1,6 @@
 """The run report of a crawl (`run-<UTC time>-<id>.json` next to its output): counts from the
-crawl stats, the window, timings, and whether the run counts as a success.
+crawl stats, the window, timings, whether the run counts as a success, and the portal's quality
+figures with the layout-drift verdict against the earlier reports in the same folder.
 
 Its space is taken before the crawl starts (`reserve_report`): a crawl that fills the disk still
 writes the report that says so (finish_reason "disk_full")."""
@@ -14,6 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from cleaners.portals import portal_by_name
+from scraper.crawl.drift import earlier_runs, judge
+from scraper.crawl.quality import quality_figures
+
 if TYPE_CHECKING:
     from scraper.crawl.config import CrawlConfig
 
@@ -26,6 +31,10 @@ class CrawlResult:
     @property
     def ok(self) -> bool:
         return bool(self.report["ok"])
+
+    @property
+    def drift_warnings(self) -> list[dict[str, Any]]:
+        return list((self.report.get("drift") or {}).get("warnings") or [])
 
 
 # Report counts -> crawl stats keys (set by the spider, the CrawlStats extension and Scrapy).
@@ -71,6 +80,10 @@ def build_report(
         **({} if lost is None else {"lost_from_output": lost}),
     )
     window = config.window
+    rules = portal_by_name(config.portal)
+    quality = quality_figures(stats, rules)
+    # Read before this run's report is written: the earlier runs are the baseline.
+    drift = judge(quality, earlier_runs(config.output_dir / config.portal), rules)
     return {
         "portal": config.portal,
         "base_url": config.base_url,
@@ -88,6 +101,8 @@ def build_report(
         # No finish reason: the reactor was stopped before the spider closed (a second Ctrl-C).
         "interrupted": stats.get("finish_reason") in ("shutdown", None),
         "counts": counts,
+        "quality": quality,
+        "drift": drift,
     }
 
 
