@@ -171,5 +171,7 @@ def test_requests_round_trip_as_data_and_anything_else_is_refused() -> None:
         data = orjson.dumps(forged)
         with pytest.raises(Undecodable):
             codec.decode(b"n1." + codec.sign(data) + b"." + data)
+    with pytest.raises(TypeError):  # what is not plain data is never queued (nor pickled)
+        codec.encode(Request(url, meta={"thing": object()}), None, None)
     data = orjson.dumps({"url": url, "_class": "os.system"})
     assert type(codec.decode(b"n1." + codec.sign(data) + b"." + data)) is Request

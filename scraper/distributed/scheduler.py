@@ -121,7 +121,15 @@ class AckScheduler(Scheduler):
         return True
 
     def _push(self, request: Request, fingerprint: str) -> bool:
-        if not self.queue.push(request, fingerprint):
+        try:
+            pushed = self.queue.push(request, fingerprint)
+        except (TypeError, ValueError) as exc:  # meta that is not plain data: a bug, never silent
+            logger.error("cannot queue %s in Redis: %s", request.url, exc)
+            self.stats.inc_value("news/failed/unqueueable")
+            if url := request.meta.get("article"):
+                self.context.failed(url, "unqueueable", str(exc))
+            return False
+        if not pushed:
             self.df.log(request, self.spider)
             return False
         self.touched = True
