@@ -108,7 +108,10 @@ class NewsSpider(scrapy.Spider):
 
     def article_url(self, url: str) -> str | None:
         """The canonical form of an article URL of this portal, or None for anything else."""
-        url = strip_query(url.strip())
+        try:
+            url = strip_query(url.strip())
+        except ValueError:  # not a URL at all ("http://[::1", a bad port)
+            return None
         if not url.startswith(("http://", "https://")) or not self.allowed_host(url):
             return None
         return url if self.article_pattern.search(urlsplit(url).path) else None

@@ -86,7 +86,17 @@ _dates = st.one_of(
 )
 _locs = st.one_of(
     st.integers(1, 10**7).map(lambda n: f"{BASE}/berita/nasional/{n}-judul-berita"),
-    st.sampled_from(["file:///etc/passwd", "http://10.0.0.1/berita/1-x", "", "  ", "javascript:x"]),
+    st.sampled_from(
+        [
+            "file:///etc/passwd",
+            "http://10.0.0.1/berita/1-x",
+            "",
+            "  ",
+            "javascript:x",
+            "http://[::1/berita/2-x",
+            f"{BASE}:99999/berita/3-x",
+        ]
+    ),
     _xml_text,
 )
 _entries = st.lists(st.tuples(_locs, _xml_text, _dates, _dates), min_size=1, max_size=14)
