@@ -58,7 +58,7 @@ def scrape(
             for url in urls:
                 try:
                     if problem := http_url_problem(url):
-                        raise FetchError(f"{url}: {problem}", "scheme")
+                        raise FetchError(f"{url}: {problem}", _url_kind(url))
                     result = await scrape_url(client, url, portal, limits=limits)
                 except FetchError as exc:
                     report(failure(url, exc), "failed")
@@ -86,3 +86,10 @@ def failure(url: str, exc: FetchError) -> dict[str, Any]:
         "source": None,
         "at": utc_now_iso(),
     }
+
+
+def _url_kind(url: str) -> str:
+    """`scheme` for a URL of another scheme (ftp:, file:), `bad_url` for one that is not a URL."""
+    scheme, colon, _ = url.partition(":")
+    plain = colon and scheme.isascii() and scheme.isalpha() and scheme.lower() not in ("http", "https")
+    return "scheme" if plain else "bad_url"

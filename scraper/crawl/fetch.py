@@ -8,7 +8,7 @@ be on the article's own host. Time is bounded twice, by the wall clock: `timeout
 (the whole response, however slowly it drips) and `deadline` per article (every redirect and
 page). Failures are a FetchError whose `reason` is the crawl's failure kind: `dns`, `connection`,
 `timeout`, `truncated`, `http_<status>`, `too_large`, `offsite`, `private_address`, `scheme`,
-`redirect_loop`, `too_many_redirects`.
+`redirect_loop`, `too_many_redirects` (and, from the command, `bad_url`).
 """
 
 from __future__ import annotations
