@@ -173,7 +173,7 @@ def kill_run(
             if process.poll() is None:
                 process.kill()
                 process.wait()
-    merged = cli("merge", "viva", "-o", str(out), "--redis", url)
+    merged = cli("merge", "viva", str(out), "--redis", url)
     if merged.wait(timeout=timeout) != 0:
         raise RuntimeError(f"merge failed: {merged.communicate()[1].decode()}")
     reports = [orjson.loads(path.read_bytes())["counts"] for path in (out / "viva").glob("run-*.json")]

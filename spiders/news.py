@@ -78,7 +78,8 @@ class NewsSpider(scrapy.Spider):
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.base_host = (urlsplit(self.base_url).hostname or "").lower()
         self.window = window or Window()
-        self.max_articles = max_articles
+        # `scrapy crawl viva -a max_articles=50` passes a string
+        self.max_articles = int(max_articles) if max_articles is not None else None
         self.state: StateHooks = state or NoState()
         self.article_pattern = re.compile(rules.article_url)
         self._known: set[str] = set()  # article URLs requested, held, skipped or excluded

@@ -201,7 +201,7 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(
         # Restarted under its id, the victim settles the line it may have been writing, and leaves.
         finish(worker(tmp_path, redis_url, "--worker-id", "victim", "--idle-exit", "1", portal=portal))
         assert_exactly_once(worker_records(tmp_path), site, portal.base_url)
-        merged = start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url)
+        merged = start("merge", "viva", str(tmp_path), "--redis", redis_url)
         assert f"{len(list(site.iter_articles()))} articles merged" in finish(merged)
         assert_exactly_once(merged_records(tmp_path), site, portal.base_url)
 
@@ -223,17 +223,17 @@ def test_a_workers_lost_files_are_found_by_merge_and_fetched_again(
         for path in lost_files:
             path.unlink()
         listing = tmp_path / "merged" / "viva" / "missing.txt"
-        report = finish(start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url))
+        report = finish(start("merge", "viva", str(tmp_path), "--redis", redis_url))
         assert f"{len(gone)} articles claimed as written are in none of these files" in report
         assert set(listing.read_text().split()) == gone
-        finish(start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url, "--release-missing"))
+        finish(start("merge", "viva", str(tmp_path), "--redis", redis_url, "--release-missing"))
         portal.reset_counters()
         finish(coordinator(portal, tmp_path, redis_url))
         fetched = {
             portal.base_url + t.split("?")[0] for t in portal.hits if portal.site.by_path(t.split("?")[0])
         }
         assert fetched == gone
-        merged = finish(start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url))
+        merged = finish(start("merge", "viva", str(tmp_path), "--redis", redis_url))
         base = portal.base_url
     assert f"{len(list(site.iter_articles()))} articles merged" in merged and not listing.exists()
     assert_exactly_once(merged_records(tmp_path), site, base)
@@ -288,7 +288,7 @@ def test_max_pages_stops_a_worker_and_refresh_rewrites_only_changed_articles(
         finish(extra)
         requested = {t.split("?")[0] for t in portal.hits if edited.by_path(t.split("?")[0])}
         run_two = [orjson.loads(p.read_bytes()) for p in set(folder.glob("run-*.json")) - first_reports]
-        merged = finish(start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url))
+        merged = finish(start("merge", "viva", str(tmp_path), "--redis", redis_url))
         base_url = portal.base_url
     assert requested == {site.ref(i).path for i in (55, 70, 90, 110)}
     assert sum(r["counts"]["written"] for r in run_two) == 2

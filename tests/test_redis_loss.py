@@ -197,7 +197,7 @@ def test_redis_killed_mid_crawl_stops_every_process_and_a_rerun_loses_nothing(
         second = [orjson.loads(path.read_bytes()) for path in set(folder.glob("run-*.json")) - first]
         assert sum(report["counts"]["requeued"] for report in second) == held  # reaped or taken back
         assert_exactly_once(worker_records(tmp_path), site, portal.base_url)
-        merged = start("merge", "viva", "-o", str(tmp_path), "--redis", server.url)
+        merged = start("merge", "viva", str(tmp_path), "--redis", server.url)
         assert f"{len(list(site.iter_articles()))} articles merged" in finish(merged)
         assert_exactly_once(merged_records(tmp_path), site, portal.base_url)
 

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cleaners.settings import CleanSettings
-from scraper.cli.options import JsonlOutput, err, fail
+from scraper.cli.options import CleanTimeout, Jobs, JsonlOutput, PortalRules, Quiet, err, fail, number
 from scraper.crawl.sinks import JsonlSink
 from scraper.errors import ScraperError
 from scraper.offline.batch import clean_sources, default_jobs
@@ -35,26 +35,48 @@ def clean(
     paths: Annotated[list[str], typer.Argument(help="HTML files, folders, .html.gz files, or - for stdin")],
     output: JsonlOutput = None,
     rejects: Annotated[
-        Path | None, typer.Option(help="write rejects here as JSON lines (default: stderr)")
+        Path | None, typer.Option(metavar="FILE", help="write rejects here as JSON lines (default: stderr)")
     ] = None,
-    url: Annotated[str | None, typer.Option(help="the page URL, when cleaning one saved page")] = None,
-    headlines: Annotated[Path | None, typer.Option(help="file of known headlines, one per line")] = None,
-    jobs: Annotated[int, typer.Option("-j", "--jobs", help="worker processes (default: all cores)")] = 0,
-    min_words: Annotated[int, typer.Option(help="shorter bodies are rejected as too_short")] = 20,
-    time_limit: Annotated[float, typer.Option(help="seconds of cleaning per page")] = 10.0,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no progress bar or summary")] = False,
+    url: Annotated[
+        str | None, typer.Option(metavar="URL", help="the page URL, when cleaning one saved page")
+    ] = None,
+    portal: PortalRules = None,
+    headlines: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="file of known headlines, one per line")
+    ] = None,
+    jobs: Jobs = 0,
+    min_words: Annotated[
+        int,
+        typer.Option(
+            metavar="N", callback=number("--min-words", 0), help="shorter bodies are rejected as too_short"
+        ),
+    ] = 20,
+    clean_timeout: CleanTimeout = 10.0,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            hidden=True, callback=number("--time-limit", above=0), help="old name of --clean-timeout"
+        ),
+    ] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Clean saved pages offline: one JSON line per article; rejects with their reason.
 
     Example: scraper clean saved/ -o articles.jsonl --rejects rejects.jsonl
     """
+    from cleaners.portals import portal_by_name
+
     try:
         sources = expand_paths(paths)
     except ScraperError as exc:
         raise fail(str(exc)) from exc
+    if not sources:
+        raise fail(f"nothing to clean: no .html, .htm or .html.gz files in {' '.join(paths)}")
     if url and len(sources) > 1:
         raise fail("--url names the page of a single input; got several inputs")
-    settings = CleanSettings(min_words=min_words, time_limit=time_limit)
+    if portal and portal_by_name(portal) is None:
+        raise fail(f"unknown portal {portal!r}")
+    settings = CleanSettings(min_words=min_words, time_limit=time_limit or clean_timeout)
     known = load_headlines(headlines)
     started = time.perf_counter()
     reasons: Counter[str] = Counter()
@@ -77,7 +99,7 @@ def clean(
         ) as progress,
     ):
         task = progress.add_task("clean", total=len(sources))
-        for outcome in clean_sources(sources, jobs or default_jobs(), settings, known, url):
+        for outcome in clean_sources(sources, jobs or default_jobs(), settings, known, url, portal):
             if outcome.ok:
                 articles.write(outcome.record)
             else:

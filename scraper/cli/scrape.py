@@ -9,20 +9,34 @@ from typing import Annotated, Any
 import typer
 
 from cleaners.types import Article, utc_now_iso
-from scraper.cli.options import JsonlOutput, err, fail, http_url_problem
+from scraper.cli.options import JsonlOutput, PortalRules, err, fail, http_url_problem, number
 from scraper.crawl.sinks import JsonlSink
 from scraper.errors import FetchError
 
 
 def scrape(
-    urls: Annotated[list[str], typer.Argument(help="article URLs")],
+    urls: Annotated[list[str], typer.Argument(metavar="URLS...", help="article URLs")],
     output: JsonlOutput = None,
     rejects: Annotated[
         Path | None, typer.Option(help="write rejects and failures here as JSON lines")
     ] = None,
-    portal: Annotated[str | None, typer.Option(help="portal rules to use (default: by host)")] = None,
-    timeout: Annotated[float, typer.Option(help="seconds per request, for the whole response")] = 30.0,
-    deadline: Annotated[float, typer.Option(help="seconds per article, all its redirects and pages")] = 120.0,
+    portal: PortalRules = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            callback=number("--timeout", above=0),
+            help="seconds per request, for the whole response",
+        ),
+    ] = 30.0,
+    deadline: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            callback=number("--deadline", above=0),
+            help="seconds per article, all its redirects and pages",
+        ),
+    ] = 120.0,
 ) -> None:
     """Fetch and clean single articles (all pages of a split article), without a crawl.
 
@@ -36,8 +50,6 @@ def scrape(
 
     if portal and portal_by_name(portal) is None:
         raise fail(f"unknown portal {portal!r}")
-    if not timeout > 0 or not deadline > 0:
-        raise fail("--timeout and --deadline must be more than 0 seconds")
     try:
         articles, reject_sink = JsonlSink(output), JsonlSink(rejects) if rejects else None
     except OSError as exc:

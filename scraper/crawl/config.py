@@ -27,3 +27,6 @@ class CrawlConfig:
     discovery: DiscoveryLimits = field(default_factory=DiscoveryLimits)  # sitemaps per run, depth, time
     clean: CleanSettings = DEFAULT_CLEAN
     log_level: str = "WARNING"
+    # `-s NAME=VALUE` of the CLI: Scrapy settings applied over the crawl's own (values as strings,
+    # which Scrapy's settings convert on use, as with `scrapy crawl -s`).
+    scrapy_overrides: tuple[tuple[str, str], ...] = ()
