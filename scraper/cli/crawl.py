@@ -25,6 +25,7 @@ from scraper.cli.options import (
     OutputDir,
     Portal,
     Quiet,
+    RedisSecret,
     RedisTimeout,
     Retries,
     ScrapySettings,
@@ -33,10 +34,12 @@ from scraper.cli.options import (
     build_config,
     fail,
     log_level,
+    number,
     scrapy_overrides,
 )
 from scraper.cli.running import crawl_distributed, print_summary, run_with_display, setup_logging
-from scraper.errors import ConfigError, ScraperError
+from scraper.crawl.items import DiscoveryLimits
+from scraper.errors import ConfigError, OutputError, ScraperError
 
 
 def crawl(
@@ -68,6 +71,27 @@ def crawl(
         str | None, typer.Option(metavar="URL", help="distributed: queue at redis://HOST:PORT/DB")
     ] = None,
     redis_timeout: RedisTimeout = None,
+    redis_secret: RedisSecret = None,
+    max_sitemaps: Annotated[
+        int,
+        typer.Option(
+            metavar="N", callback=number("--max-sitemaps", 1), help="sitemaps read per run, at most"
+        ),
+    ] = 1000,
+    sitemap_depth: Annotated[
+        int,
+        typer.Option(
+            metavar="N", callback=number("--sitemap-depth", 0), help="sitemap index nesting read, at most"
+        ),
+    ] = 3,
+    discovery_budget: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            callback=number("--discovery-budget", above=0),
+            help="seconds of discovery before held articles are fetched anyway",
+        ),
+    ] = 300.0,
     fail_on_drift: FailOnDrift = False,
 ) -> None:
     """Crawl a portal into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
@@ -81,14 +105,21 @@ def crawl(
             concurrency=concurrency, start_delay=delay, retries=retries, backoff=backoff,
             download_timeout=timeout, max_pages=max_pages, refresh=refresh, log_level=level,
             clean=CleanSettings(time_limit=clean_timeout), scrapy_overrides=scrapy_overrides(setting),
+            discovery=DiscoveryLimits(max_sitemaps, sitemap_depth, discovery_budget),
         )  # fmt: skip
         if redis_timeout is not None and not redis:
             raise ConfigError("--redis-timeout applies to a distributed crawl: give --redis too")
+        if redis_secret is not None and not redis:
+            raise ConfigError("--redis-secret applies to a distributed crawl: give --redis too")
         setup_logging(level, log_file, quiet)
         if redis:  # discovery feeds the queue that `scraper worker`s share
-            result = crawl_distributed(config, redis, quiet, redis_timeout, coordinator=True)
+            result = crawl_distributed(
+                config, redis, quiet, redis_timeout, coordinator=True, redis_secret=redis_secret
+            )
         else:
             result = run_with_display(config, quiet)
+    except OutputError as exc:  # disk full: the run lost nothing, but did not finish
+        raise fail(str(exc), 1) from None
     except ScraperError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop
