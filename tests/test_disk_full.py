@@ -125,3 +125,39 @@ def test_a_worker_stops_writing_at_a_full_disk_and_claims_only_whole_lines(
     assert data.endswith(b"\n") and len(data.splitlines()) == written > 0
     assert shared.owners([s.url for s in stories[: written + 1]])[-1] is None  # the cut line: unclaimed
     assert None not in shared.owners([s.url for s in stories[:written]])
+
+
+def test_clean_into_a_full_disk_is_one_line_and_leaves_whole_lines(small_disk: Path, tmp_path: Path) -> None:
+    from tests.test_cli_clean import run
+
+    site = ReplicaSite(40, seed=3)
+    from scraper.replica.pages import route
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for ref in site.iter_refs():
+        (pages / f"{ref.index:03d}.html").write_bytes(route(site, "https://www.viva.co.id", ref.path).body)
+    fill(small_disk, 20_000)  # room for a few records, not for 40
+    out = small_disk / "articles.jsonl"
+    done = run("clean", str(pages), "-o", str(out), "-j", "1", "-q")
+    stderr = done.stderr.decode()
+    assert done.returncode == 1, stderr
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
+    assert "no space left on the device" in stderr
+    data = out.read_bytes()
+    assert data.endswith(b"\n") or not data, "a torn line was left"
+    assert 0 < len(data.splitlines()) < 40
+
+
+def test_scrape_into_a_full_disk_is_one_line(small_disk: Path) -> None:
+    from tests.test_cli_clean import run
+
+    site = ReplicaSite(3, seed=3)
+    with ReplicaPortal(site) as portal:
+        urls = [portal.base_url + ref.path for ref in site.iter_refs()]
+        fill(small_disk, 0)
+        done = run("scrape", *urls, "-o", str(small_disk / "one.jsonl"))
+    stderr = done.stderr.decode()
+    assert done.returncode == 1, stderr
+    assert "Traceback" not in stderr and "no space left on the device" in stderr, stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr

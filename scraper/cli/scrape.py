@@ -10,7 +10,7 @@ import typer
 
 from cleaners.types import Article, utc_now_iso
 from scraper.cli.options import JsonlOutput, PortalRules, err, fail, http_url_problem, number
-from scraper.crawl.sinks import JsonlSink
+from scraper.crawl.sinks import JsonlSink, output_error
 from scraper.errors import FetchError
 
 
@@ -81,10 +81,14 @@ def scrape(
                 else:
                     report(result.to_dict(), "rejected")
 
-    with articles:
-        asyncio.run(run())
-    if reject_sink:
-        reject_sink.close()
+    try:
+        with articles:
+            asyncio.run(run())
+    except OSError as exc:  # a full disk: the line being written was cut off; one line, exit 1
+        raise fail(str(output_error(exc, exc.filename or output or rejects or "stdout")), 1) from None
+    finally:
+        if reject_sink:
+            reject_sink.close()
     if written == 0:
         raise typer.Exit(1)
 
