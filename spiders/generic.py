@@ -96,7 +96,10 @@ class SiteSpider(PortalSpider):
     def article_url(self, url: str) -> str | None:
         if self.rules.article_url:
             return super().article_url(url)
-        url = strip_query(url.strip())
+        try:
+            url = strip_query(url.strip())
+        except ValueError:  # not a URL at all ("http://[::1", a bad port)
+            return None
         if not url.startswith(("http://", "https://")) or not self.allowed_host(url):
             return None
         path = urlsplit(url).path

@@ -25,6 +25,7 @@ from scraper.cli.options import (
     MaxPages,
     OutputDir,
     Quiet,
+    RedisSecret,
     RedisTimeout,
     Retries,
     ScrapySettings,
@@ -34,6 +35,7 @@ from scraper.cli.options import (
     err,
     fail,
     log_level,
+    number,
     scrapy_overrides,
 )
 from scraper.cli.running import (
@@ -43,7 +45,8 @@ from scraper.cli.running import (
     run_many_with_display,
     setup_logging,
 )
-from scraper.errors import ConfigError, ScraperError
+from scraper.crawl.items import DiscoveryLimits
+from scraper.errors import ConfigError, OutputError, ScraperError
 
 # What to crawl: portals (or all), sites, and mirrors of them.
 Portals = Annotated[
@@ -94,6 +97,27 @@ def crawl(
         str | None, typer.Option(metavar="URL", help="distributed: queue at redis://HOST:PORT/DB")
     ] = None,
     redis_timeout: RedisTimeout = None,
+    redis_secret: RedisSecret = None,
+    max_sitemaps: Annotated[
+        int,
+        typer.Option(
+            metavar="N", callback=number("--max-sitemaps", 1), help="sitemaps read per run, at most"
+        ),
+    ] = 1000,
+    sitemap_depth: Annotated[
+        int,
+        typer.Option(
+            metavar="N", callback=number("--sitemap-depth", 0), help="sitemap index nesting read, at most"
+        ),
+    ] = 3,
+    discovery_budget: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            callback=number("--discovery-budget", above=0),
+            help="seconds of discovery before held articles are fetched anyway",
+        ),
+    ] = 300.0,
     fail_on_drift: FailOnDrift = False,
 ) -> None:
     """Crawl portals into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
@@ -110,6 +134,7 @@ def crawl(
             max_articles=max_articles, jobs=jobs, concurrency=concurrency, start_delay=delay, retries=retries,
             backoff=backoff, download_timeout=timeout, max_pages=max_pages, refresh=refresh, log_level=level,
             clean=CleanSettings(time_limit=clean_timeout), scrapy_overrides=scrapy_overrides(setting),
+            discovery=DiscoveryLimits(max_sitemaps, sitemap_depth, discovery_budget),
         )  # fmt: skip
         names, sites = _portal_names(portals or []), list(dict.fromkeys(site or []))
         if not names and not sites:
@@ -121,13 +146,21 @@ def crawl(
             raise ConfigError("--redis-timeout applies to a distributed crawl: give --redis too")
         if redis and (len(configs) > 1 or sites):
             raise ConfigError("--redis crawls one portal at a time: give one portal")
+        if redis_secret is not None and not redis:
+            raise ConfigError("--redis-secret applies to a distributed crawl: give --redis too")
         setup_logging(level, log_file, quiet)
         if redis:  # discovery feeds the queue that `scraper worker`s share
-            results = [crawl_distributed(configs[0], redis, quiet, redis_timeout, coordinator=True)]
+            results = [
+                crawl_distributed(
+                    configs[0], redis, quiet, redis_timeout, coordinator=True, redis_secret=redis_secret
+                )
+            ]
         elif len(configs) == 1:  # alone, a held lock is the run's error
             results = run_many_with_display(configs, quiet, on_locked=_raise)
         else:  # side by side, a held lock leaves that portal out
             results = run_many_with_display(configs, quiet, on_locked=lambda c, e: _skip(c, e, locked))
+    except OutputError as exc:  # disk full: the run lost nothing, but did not finish
+        raise fail(str(exc), 1) from None
     except ScraperError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop

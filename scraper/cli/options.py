@@ -131,6 +131,12 @@ def scrapy_overrides(pairs: list[str] | None) -> tuple[tuple[str, str], ...]:
     return tuple(parsed)
 
 
+RedisSecret = Annotated[
+    str | None,
+    typer.Option(metavar="SECRET",
+                 help="with --redis: secret of all the crawl's processes (default: $NEWS_REDIS_SECRET)"),
+]  # fmt: skip
+
 FailOnDrift = Annotated[
     bool, typer.Option(help="exit with status 3 when the layout-drift alarm warns (README)")
 ]

@@ -34,21 +34,25 @@ class CleanPool:
         self.jobs, self.deadline, self.fn = jobs, deadline, fn
         self.killed = 0  # pools killed because a job was stuck
         self.closed = False
+        self.warmup: list[Future[int]] = []
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: the parent runs an event loop and threads (progress display, replica).
         context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(self.jobs, context, initializer=worker_init, initargs=(os.getpid(),))
-        for _ in range(self.jobs):
-            pool.submit(int)  # start the workers now: their start-up overlaps with discovery
+        pool = ProcessPoolExecutor(
+            self.jobs, context, initializer=worker_init, initargs=(os.getpid(), self.fn)
+        )
+        # Start the workers now: their start-up overlaps with discovery. Until these trivial jobs
+        # are done the workers are still importing the cleaner, and no job's clock runs.
+        self.warmup = [pool.submit(int) for _ in range(self.jobs)]
         return pool
 
     async def clean(self, job: CleanJob) -> Article | Rejected:
         for _ in range(2):
-            pool = self.pool
+            pool, warmup = self.pool, self.warmup
             try:
-                return await self._run(pool.submit(self.fn, job))
+                return await self._run(pool.submit(self.fn, job), warmup)
             except JobStuck:
                 self._replace(pool, kill=True)
                 detail = f"cleaning worker still busy after {self.deadline:g}s: killed"
@@ -59,8 +63,10 @@ class CleanPool:
                 return Rejected(job.url, RejectReason.ERROR, f"{type(exc).__name__}: {exc}")
         return Rejected(job.url, RejectReason.ERROR, "cleaning worker process died")
 
-    async def _run(self, future: Future[Article | Rejected]) -> Article | Rejected:
-        """The job's result; JobStuck once it has been running (not queued) past the deadline."""
+    async def _run(self, future: Future[Article | Rejected], warmup: list[Future[int]]) -> Article | Rejected:
+        """The job's result; JobStuck once it has been running (not queued) past the deadline.
+        A job handed to a pool whose workers are still starting (spawned, importing the cleaner:
+        seconds on a loaded machine) is not running yet."""
         waiting = asyncio.wrap_future(future)
         running_since: float | None = None
         while True:
@@ -69,7 +75,7 @@ class CleanPool:
                 raise BrokenProcessPool("the job's pool was replaced before it ran")
             if done:
                 return waiting.result()
-            if future.running():  # handed to a worker (or next in line for one)
+            if future.running() and all(w.done() for w in warmup):  # handed to a worker (or next in line)
                 running_since = running_since or time.monotonic()
                 if time.monotonic() - running_since > self.deadline:
                     waiting.cancel()  # its BrokenProcessPool, once the worker is killed, is moot

@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cleaners.settings import DEFAULT_CLEAN, CleanSettings
-from scraper.crawl.items import Window
+from scraper.crawl.items import DiscoveryLimits, Window
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class CrawlConfig:
     download_timeout: float = 30.0
     max_pages: int | None = None  # responses per run (CLOSESPIDER_PAGECOUNT); the rest next run
     refresh: bool = False  # re-fetch written URLs whose sitemap lastmod is newer than our fetch
+    discovery: DiscoveryLimits = field(default_factory=DiscoveryLimits)  # sitemaps per run, depth, time
     clean: CleanSettings = DEFAULT_CLEAN
     log_level: str = "WARNING"
     # `-s NAME=VALUE` of the CLI: Scrapy settings applied over the crawl's own (values as strings,

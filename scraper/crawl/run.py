@@ -12,12 +12,15 @@ one run per process: Twisted's reactor cannot be restarted.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -30,9 +33,10 @@ from scraper.crawl.config import CrawlConfig
 from scraper.crawl.context import CONTEXT, CrawlContext
 from scraper.crawl.engine import scrapy_settings
 from scraper.crawl.output_files import OutputWriter, Reconciled, reconcile
-from scraper.crawl.run_report import CrawlResult, build_report, write_report
-from scraper.crawl.state import PortalLock, StateStore
-from scraper.errors import ConfigError, CrawlLockedError
+from scraper.crawl.run_report import CrawlResult, build_report, reserve_report, write_report
+from scraper.crawl.sinks import output_error
+from scraper.crawl.state import PortalLock, StateStore, open_state
+from scraper.errors import ConfigError, CrawlLockedError, OutputError
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +55,8 @@ def run_crawls(
     """Crawl several portals (or sites) side by side in one process: each into its own
     `<output>/<portal>/` with its own lock, state, writer, Scrapy crawler (so each host has its own
     politeness) and run report; one cleaning pool serves them all. A portal whose lock another
-    crawl holds raises CrawlLockedError, or is left out and passed to `on_locked` if given."""
+    crawl holds raises CrawlLockedError, or is left out and passed to `on_locked` if given. A
+    failed write (a full disk) raises OutputError once every report that could be is written."""
     with ExitStack() as stack:
         runs = []
         for config, spider_cls in crawls:
@@ -83,26 +88,40 @@ def run_crawls(
             pool.terminate()  # a forced stop (second Ctrl-C) leaves workers busy
             for run in runs:
                 run.ctx.writer.close()
-        return [
-            run.finish({**crawler.stats.get_stats(), **run.ctx.quality})
+        reports = [
+            run.report({**crawler.stats.get_stats(), **run.ctx.quality})
             for run, crawler in zip(runs, crawlers, strict=True)
         ]
+    results, failed = [], None
+    for run, (report, path) in zip(runs, reports, strict=True):
+        try:
+            results.append(finish(run.ctx, report, path, run.reserved))
+        except OutputError as exc:
+            failed = failed or exc
+    if failed is not None:
+        raise failed
+    return results
 
 
 class _Run:
     """One portal's part of a run: its state and writer, and its report at the end."""
 
-    def __init__(self, ctx: CrawlContext, spider_cls: type[scrapy.Spider], reconciled: Reconciled) -> None:
+    def __init__(
+        self, ctx: CrawlContext, spider_cls: type[scrapy.Spider], reconciled: Reconciled, run_id: int,
+        reserved: Path, set_aside: Path | None,
+    ) -> None:  # fmt: skip
         self.ctx, self.spider_cls, self.reconciled = ctx, spider_cls, reconciled
-        self.run_id = ctx.state.start_run()
+        self.run_id, self.reserved, self.set_aside = run_id, reserved, set_aside
         self.started = datetime.now(UTC)
 
-    def finish(self, stats: dict[str, Any]) -> CrawlResult:
+    def report(self, stats: dict[str, Any]) -> tuple[dict[str, Any], Path]:
         config, state = self.ctx.config, self.ctx.state
         report = build_report(config, stats, self.started, self.reconciled.added, len(self.reconciled.lost))
-        state.finish_run(self.run_id, report["counts"])
+        if self.set_aside is not None:
+            report["state_set_aside"] = str(self.set_aside)
+        finish_run(state, self.run_id, report["counts"])
         name = f"run-{self.started.strftime('%Y%m%dT%H%M%SZ')}-{self.run_id}.json"
-        return write_report(config.output_dir / config.portal / name, report)
+        return report, config.output_dir / config.portal / name
 
 
 def _crawler(spider_cls: type[scrapy.Spider], settings: dict[str, Any]) -> Crawler:
@@ -117,17 +136,67 @@ def _prepare(stack: ExitStack, config: CrawlConfig, spider_cls: type[scrapy.Spid
         raise ConfigError(f"unknown portal {config.portal!r}")
     portal_dir = config.output_dir / config.portal
     stack.enter_context(PortalLock(portal_dir, config.portal))
-    state = stack.enter_context(StateStore(portal_dir / "state.sqlite"))
-    reconciled = reconcile(portal_dir, state)
+    with starting(portal_dir):
+        state, set_aside = open_state(portal_dir / "state.sqlite")
+    stack.enter_context(state)
+    with starting(portal_dir):
+        reconciled = reconcile(portal_dir, state)
+        run_id = state.start_run()
+        reserved = reserve_report(portal_dir / ".report-reserve")
+    _say_what_start_found(config.portal, set_aside, reconciled)
+    writer = OutputWriter(portal_dir, state, portal_tz(rules))
+    return _Run(CrawlContext(config, state, writer), spider_cls, reconciled, run_id, reserved, set_aside)
+
+
+@contextlib.contextmanager
+def starting(portal_dir: Path) -> Iterator[None]:
+    """Before the crawl: a failed write (a full disk: the state, the report's reserve) is one line."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as exc:
+        raise output_error(exc, portal_dir) from None
+
+
+def _say_what_start_found(portal: str, set_aside: Path | None, reconciled: Reconciled) -> None:
+    if set_aside is not None:
+        logger.warning(
+            "%s: the crawl state was corrupt: set aside as %s and rebuilt from the output files "
+            "(%d records); earlier failures are not asked for again", portal, set_aside, reconciled.added,
+        )  # fmt: skip
     if reconciled.lost:
         logger.warning(
             "%s: %d articles recorded as written are missing from the output (cut short after they were "
             "recorded, e.g. by a power cut): fetching them again",
-            config.portal,
+            portal,
             len(reconciled.lost),
         )
-    writer = OutputWriter(portal_dir, state, portal_tz(rules))
-    return _Run(CrawlContext(config, state, writer), spider_cls, reconciled)
+
+
+def finish_run(state: StateStore, run_id: int, counts: dict[str, Any]) -> None:
+    try:
+        state.finish_run(run_id, counts)
+    except sqlite3.Error as exc:  # the run history only; the report says what matters
+        logger.debug("run %d not recorded as finished: %s", run_id, exc)
+
+
+def finish(ctx: Any, report: dict[str, Any], path: Path, reserved: Path) -> CrawlResult:
+    """Write the report; when a write failed, raise OutputError with one line saying what was kept."""
+    try:
+        result = write_report(path, report, reserved)
+    except OSError as exc:
+        if ctx.output_failure is None:
+            raise output_error(exc, path) from None
+        result, path = CrawlResult(report, path), None  # type: ignore[assignment]
+    failure = ctx.output_failure
+    if failure is not None:
+        written = report["counts"]["written"]
+        where = f"report: {path}" if path else "no room for the report either"
+        raise OutputError(
+            f"{failure}: the crawl stopped; the {written} articles written are complete, the others are "
+            f"fetched by the next run once there is space ({where})",
+            failure.reason,
+        )
+    return result
 
 
 def _schedule(process: AsyncCrawlerProcess, crawler: Crawler, ctx: Any, on_start: Any) -> None:
@@ -137,8 +206,9 @@ def _schedule(process: AsyncCrawlerProcess, crawler: Crawler, ctx: Any, on_start
     logging.getLogger("scrapy").setLevel(config.log_level)
     process.crawl(
         crawler, base_url=config.base_url or config.site, window=config.window,
-        max_articles=config.max_articles, state=ctx,
+        max_articles=config.max_articles, state=ctx, discovery=config.discovery,
     )  # fmt: skip
+    ctx.crawler = crawler
     if on_start is not None:
         on_start(crawler)
 
