@@ -40,7 +40,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from cleaners.multipage import MAX_PAGES, article_request_url, next_page_url, strip_query
-from cleaners.portals import portal_by_name, portal_tz
+from cleaners.portals import PortalRules, portal_by_name, portal_tz
 from cleaners.teasers import normalise_headline
 from cleaners.types import utc_now_iso
 from scraper.crawl.failures import failure_reason
@@ -71,17 +71,15 @@ class NewsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        rules = portal_by_name(self.portal)
-        if rules is None or not rules.article_url:
-            raise ValueError(f"portal rules for {self.portal!r} need an article_url pattern")
-        self.rules, self.tz = rules, portal_tz(rules)
         self.base_url = (base_url or self.default_base_url).rstrip("/")
+        rules = self.load_rules()
+        self.rules, self.tz = rules, portal_tz(rules)
         self.base_host = (urlsplit(self.base_url).hostname or "").lower()
         self.window = window or Window()
         # `scrapy crawl viva -a max_articles=50` passes a string
         self.max_articles = int(max_articles) if max_articles is not None else None
         self.state: StateHooks = state or NoState()
-        self.article_pattern = re.compile(rules.article_url)
+        self.article_pattern = re.compile(rules.article_url or "(?!)")  # (?!): none; a site spider decides
         self._known: set[str] = set()  # article URLs requested, held, skipped or excluded
         self._skipped_undated: set[str] = set()  # seen before, by a source that gave no lastmod
         self._held: dict[str, FeedEntry] = {}  # found before primary discovery finished
@@ -93,6 +91,13 @@ class NewsSpider(scrapy.Spider):
         self.limits = discovery or DiscoveryLimits()
         self._began = time.monotonic()
         self._overflow_said: set[str] = set()
+
+    def load_rules(self) -> PortalRules:
+        """The portal's rules (a site spider builds its own from the base URL)."""
+        rules = portal_by_name(self.portal)
+        if rules is None or not rules.article_url:
+            raise ValueError(f"portal rules for {self.portal!r} need an article_url pattern")
+        return rules
 
     # -- small helpers ----------------------------------------------------------------------------
 
@@ -152,7 +157,10 @@ class NewsSpider(scrapy.Spider):
                 self._overflow("discovery_over_budget", said)
                 self._release()
             await asyncio.sleep(FEED_POLL * 5)
-        while self._pending:
+        while self._pending or self.expecting_more():
+            if not self._pending:  # more may be released (a site spider's held candidates)
+                await asyncio.sleep(FEED_POLL)
+                continue
             queued = _queued(scheduler)
             if queued >= FEED_LOW:
                 await asyncio.sleep(FEED_POLL)
@@ -163,6 +171,10 @@ class NewsSpider(scrapy.Spider):
                 url, entry = self._pending.popleft()
                 for request in self._request_article(url, entry):
                     yield request
+
+    def expecting_more(self) -> bool:
+        """Whether articles may still be released to `_pending` after it ran dry."""
+        return False
 
     def _stalled(self) -> bool:
         """Nothing downloading, queued or being processed: a primary request vanished without
@@ -344,7 +356,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[scrapy.Request | ArticlePage]:
         bodies = [*response.meta["bodies"], response.body]
-        following = next_page_url(response.body, response.url)
+        following = self.following_page(response)
         if following and len(bodies) < MAX_PAGES:
             # The portal ignored ?page=all (or the article has no such view): walk the pager.
             meta = {**_own_meta(response.meta), "bodies": bodies}
@@ -358,6 +370,11 @@ class NewsSpider(scrapy.Spider):
             content_type=content_type.decode("latin-1") if content_type else None, title=entry.title,
             published=entry.published.isoformat() if entry.published else None,
         )  # fmt: skip
+
+    def following_page(self, response: Response) -> str | None:
+        """The next page of a split article still showing a pager (`?page=N`); portals that page
+        otherwise say how in their spider."""
+        return next_page_url(response.body, response.url)
 
     def article_failed(self, failure: Failure) -> None:
         reason = failure_reason(failure)
