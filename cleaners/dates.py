@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -43,8 +43,21 @@ def to_iso(value: str | None, default_offset: str | None = None) -> str | None:
         # Naive dates are local to the portal; aware ones are shown in the portal's zone too, so
         # records of one portal read alike (the instant is unchanged).
         zone = _tz(default_offset)
-        parsed = parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed.astimezone(zone)
-    return parsed.isoformat(timespec="seconds")
+        try:
+            parsed = parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed.astimezone(zone)
+        except OverflowError:
+            return None  # see _representable
+    return parsed.isoformat(timespec="seconds") if _representable(parsed) else None
+
+
+def _representable(when: datetime) -> bool:
+    """False for a date that some time zone cannot hold (0001-01-01T00:00:00+14:00 is in year 0
+    in UTC): it is no date, rather than an error wherever it is converted later."""
+    try:
+        in_utc = when.astimezone(UTC) if when.tzinfo else when
+    except OverflowError:
+        return False
+    return datetime.min + timedelta(days=1) <= in_utc.replace(tzinfo=None) <= datetime.max - timedelta(days=1)
 
 
 def declared_offset(values: list[str | None]) -> str | None:

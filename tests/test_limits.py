@@ -251,11 +251,19 @@ def test_bad_options_are_one_line_errors(args: list[str], message: str, tmp_path
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("url", ["http://[::1/x", "http://", "ftp://x/y", "http://127.0.0.1:99999/x"])
-def test_scrape_bad_urls_are_one_line_rejects(url: str) -> None:
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("http://[::1/x", "bad_url"),
+        ("http://", "bad_url"),
+        ("ftp://x/y", "scheme"),
+        ("http://127.0.0.1:99999/x", "bad_url"),
+    ],
+)
+def test_scrape_bad_urls_are_one_line_rejects(url: str, kind: str) -> None:
     result = CliRunner().invoke(app, ["scrape", url])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"rejected {url}: error fetch failed")
+    assert result.stderr.startswith(f"failed {url}: {kind} fetch failed")
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from cleaners.teasers import normalise_headline
 from cleaners.types import Article, Rejected, RejectReason
-from scraper.crawl.clean_job import CleanJob, _HeadlineCache, clean_job
+from scraper.crawl.clean_job import CleanJob, _HeadlineCaches, clean_job
 from scraper.crawl.output_files import OutputWriter, output_day, reconcile
 from scraper.crawl.state import PortalLock, StateStore
 from scraper.errors import CrawlLockedError
@@ -64,10 +64,26 @@ def test_headline_log_is_append_only_and_workers_load_deltas(state: StateStore) 
     assert state.headline_version > first
     rows = state.db.execute("SELECT key, title FROM headlines ORDER BY id").fetchall()
     assert rows == [("satu", "Satu"), ("dua", "Dua"), ("tiga", "Tiga")]
-    cache = _HeadlineCache()
+    cache = _HeadlineCaches()
     assert cache.upto(str(state.path), first) == {"satu", "dua"}
     assert cache.upto(str(state.path), state.headline_version) == {"satu", "dua", "tiga"}
-    assert cache.loaded == state.headline_version
+    assert cache[str(state.path)].loaded == state.headline_version
+
+
+def test_workers_keep_one_headline_index_per_crawl(tmp_path: Path) -> None:
+    """Portals crawled side by side share the cleaning processes: their jobs come interleaved,
+    and each index is loaded once and topped up, not reloaded at every switch."""
+    with StateStore(tmp_path / "a.sqlite") as one, StateStore(tmp_path / "b.sqlite") as other:
+        one.add_headlines([("satu", "Satu", None)])
+        other.add_headlines([("dua", "Dua", None)])
+        cache = _HeadlineCaches()
+        assert cache.upto(str(one.path), one.headline_version) == {"satu"}
+        assert cache.upto(str(other.path), other.headline_version) == {"dua"}
+        first = cache[str(one.path)]
+        one.db.execute("DELETE FROM headlines")  # a reload would now find nothing
+        one.db.commit()
+        assert cache.upto(str(one.path), one.headline_version) == {"satu"}
+        assert cache[str(one.path)] is first
 
 
 def test_output_day_is_the_portal_day(tmp_path: Path) -> None:
@@ -194,3 +210,36 @@ def test_clean_job_uses_the_headline_snapshot_it_was_sent(state: StateStore, tmp
     assert cleaned.text == article.body_text and cleaned.url == job.url
     missing = clean_job(replace(job, headline_db=str(tmp_path / "gone.sqlite")))  # no index: no crash
     assert isinstance(missing, Article) and other in missing.text
+
+
+@pytest.mark.parametrize("damage", ["garbage", "pages"])
+def test_a_corrupt_state_is_set_aside_and_rebuilt_from_the_outputs(damage: str, tmp_path: Path) -> None:
+    """Issue 12, item 7: a damaged state.sqlite is no traceback; the crawl sets it aside, rebuilds
+    it from the output files (as for a missing one), says so in one line, and writes nothing twice."""
+    from scraper.replica import ReplicaPortal
+    from tests.test_crawl import crawl, last_report, records
+
+    site = ReplicaSite(12, seed=4)
+    db = tmp_path / "viva" / "state.sqlite"
+    with ReplicaPortal(site) as portal:
+        assert crawl(portal, tmp_path).returncode == 0
+        written = len(records(tmp_path))
+        data = bytearray(db.read_bytes())
+        if damage == "garbage":
+            data[:] = b"this is not a database at all " * 100
+        else:  # the header is fine, the pages behind it are not: found by the check at open
+            data[4096 * 2 :] = bytes(range(256)) * ((len(data) - 8192) // 256 + 1)
+        db.write_bytes(bytes(data))
+        again = crawl(portal, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "Traceback" not in again.stderr
+    said = " ".join(again.stderr.split())  # the log line may be wrapped at the terminal's width
+    assert said.count("the crawl state was corrupt: set aside as") == 1
+    assert "and rebuilt from the output files" in said
+    report = last_report(tmp_path)
+    assert report["counts"]["written"] == 0 and report["counts"]["reconciled"] == written
+    assert len(records(tmp_path)) == written  # nothing fetched and written again
+    (aside,) = (tmp_path / "viva").glob("state.sqlite.corrupt-*")
+    assert report["state_set_aside"] == str(aside) and aside.read_bytes()[:4] == bytes(data[:4])
+    with StateStore(db) as rebuilt:
+        assert rebuilt.count("written") == written

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cleaners.settings import CleanSettings
 from scraper.cli.options import CleanTimeout, Jobs, JsonlOutput, PortalRules, Quiet, err, fail, number
-from scraper.crawl.sinks import JsonlSink
+from scraper.crawl.sinks import JsonlSink, output_error
 from scraper.errors import ScraperError
 from scraper.offline.batch import clean_sources, default_jobs
 from scraper.offline.inputs import expand_paths
@@ -86,32 +86,36 @@ def clean(
     except OSError as exc:
         raise fail(f"cannot write output: {exc}") from exc
     show_progress = not quiet and len(sources) > 1
-    with (
-        articles,
-        Progress(
-            TextColumn("cleaning"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            disable=not show_progress,
-            transient=True,
-        ) as progress,
-    ):
-        task = progress.add_task("clean", total=len(sources))
-        for outcome in clean_sources(sources, jobs or default_jobs(), settings, known, url, portal):
-            if outcome.ok:
-                articles.write(outcome.record)
-            else:
-                reasons[outcome.record["reason"]] += 1
-                if reject_sink:
-                    reject_sink.write(outcome.record)
-                elif not quiet:
-                    rec = outcome.record
-                    err.print(f"rejected {rec['source'] or rec['url']}: {rec['reason']} {rec['detail']}")
-            progress.advance(task)
-    if reject_sink:
-        reject_sink.close()
+    try:
+        with (
+            articles,
+            Progress(
+                TextColumn("cleaning"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                disable=not show_progress,
+                transient=True,
+            ) as progress,
+        ):
+            task = progress.add_task("clean", total=len(sources))
+            for outcome in clean_sources(sources, jobs or default_jobs(), settings, known, url, portal):
+                if outcome.ok:
+                    articles.write(outcome.record)
+                else:
+                    reasons[outcome.record["reason"]] += 1
+                    if reject_sink:
+                        reject_sink.write(outcome.record)
+                    elif not quiet:
+                        rec = outcome.record
+                        err.print(f"rejected {rec['source'] or rec['url']}: {rec['reason']} {rec['detail']}")
+                progress.advance(task)
+    except OSError as exc:  # a full disk: the line being written was cut off; one line, exit 1
+        raise fail(str(output_error(exc, exc.filename or output or rejects or "stdout")), 1) from None
+    finally:
+        if reject_sink:
+            reject_sink.close()
     if not quiet:
         seconds = time.perf_counter() - started
         summary = ", ".join(f"{n} {r}" for r, n in reasons.most_common()) or "none"

@@ -22,7 +22,7 @@ from scraper.cli.options import (
     out,
 )
 from scraper.cli.running import print_summary, run_with_display, setup_logging
-from scraper.errors import ScraperError
+from scraper.errors import OutputError, ScraperError
 
 
 def demo(
@@ -60,6 +60,8 @@ def demo(
             )  # fmt: skip
             setup_logging(level, log_file, quiet)
             result = run_with_display(config, quiet)
+    except OutputError as exc:  # disk full: the run lost nothing, but did not finish
+        raise fail(str(exc), 1) from None
     except ScraperError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop

@@ -31,6 +31,7 @@ from scraper.cli.options import (
     OutputDir,
     Portal,
     Quiet,
+    RedisSecret,
     RedisTimeout,
     RedisUrl,
     Retries,
@@ -44,7 +45,7 @@ from scraper.cli.options import (
     scrapy_overrides,
 )
 from scraper.cli.running import crawl_distributed, print_summary, setup_logging
-from scraper.errors import ScraperError
+from scraper.errors import OutputError, ScraperError
 
 
 def worker(
@@ -79,6 +80,11 @@ def worker(
         ),
     ] = 10,
     redis_timeout: RedisTimeout = None,
+    redis_secret: RedisSecret = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(metavar="URL", help="a mirror or replica the coordinator may point this worker at"),
+    ] = None,
     fail_on_drift: FailOnDrift = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -89,6 +95,7 @@ def worker(
     """Fetch and clean articles from the shared queue of a `crawl --redis`, until it stays empty.
 
     The window, base URL and --refresh are the coordinator's; the other options are this process's.
+    A job whose base URL is not on the portal's hosts is refused unless it is this --base-url.
     --max-pages stops this worker after that many responses (what it holds goes back to the queue).
 
     Example: scraper worker viva --redis redis://10.0.0.5:6379/0 -o output
@@ -96,16 +103,18 @@ def worker(
     level = log_level(log_level_name, verbose)
     try:
         config = build_config(
-            portal, output, None, None, jobs=jobs, concurrency=concurrency, start_delay=delay,
-            retries=retries, backoff=backoff, download_timeout=timeout, max_pages=max_pages,
-            log_level=level, clean=CleanSettings(time_limit=clean_timeout),
+            portal, output, None, None, base_url=base_url, jobs=jobs, concurrency=concurrency,
+            start_delay=delay, retries=retries, backoff=backoff, download_timeout=timeout,
+            max_pages=max_pages, log_level=level, clean=CleanSettings(time_limit=clean_timeout),
             scrapy_overrides=scrapy_overrides(setting),
         )  # fmt: skip
         setup_logging(level, log_file, quiet)
         result = crawl_distributed(
             config, redis, quiet, redis_timeout, coordinator=False, worker_id=worker_id,
-            idle_exit=idle_exit, heartbeat_ttl=heartbeat,
+            idle_exit=idle_exit, heartbeat_ttl=heartbeat, redis_secret=redis_secret,
         )  # fmt: skip
+    except OutputError as exc:  # disk full: the run lost nothing, but did not finish
+        raise fail(str(exc), 1) from None
     except ScraperError as exc:
         raise fail(str(exc)) from None
     print_summary(result, drift_note=fail_on_drift)

@@ -32,9 +32,10 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 class Refused(IgnoreRequest):
     """A request the crawl will not send; `reason` is its key in the run report and failures."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, target: str | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        self.target = target  # where a refused redirect pointed
 
 
 def refusal(url: str, base_url: str, rules: PortalRules | None) -> str | None:
@@ -118,7 +119,7 @@ class RedirectGuard:
         policy = _spider_policy(self.crawler)
         reason = refusal(target, *policy) if policy else None
         if reason is not None:
-            raise Refused("offsite", f"redirect off the portal: {request.url} -> {target} ({reason})")
+            raise Refused("offsite", f"redirect off the portal: {request.url} -> {target} ({reason})", target)
         return response
 
     def request_dropped(self, request: Request, spider: Any = None) -> None:

@@ -12,7 +12,7 @@ from cleaners.pipeline import clean_page
 from cleaners.portals import portal_by_name
 from cleaners.settings import DEFAULT_CLEAN, CleanSettings
 from cleaners.types import Article, Rejected, RejectReason
-from scraper.offline.inputs import read_page
+from scraper.offline.inputs import printable, read_page
 
 PARALLEL_FROM = 16  # below this many files, process start-up costs more than it saves
 
@@ -37,10 +37,11 @@ def _clean_source(source: str) -> Outcome:
     try:
         page = read_page(source, _worker_state.get("url"), _worker_state["settings"].max_bytes)
     except OSError as exc:
-        rejected = Rejected(
-            url=source, reason=RejectReason.ERROR, detail=f"cannot read: {exc}", source=source
+        name = printable(source)
+        detail = f"cannot read: {printable(exc.strerror or str(exc))}"
+        return Outcome(
+            False, Rejected(url=name, reason=RejectReason.ERROR, detail=detail, source=name).to_dict()
         )
-        return Outcome(False, rejected.to_dict())
     result = clean_page(page, _worker_state["settings"], _worker_state["headlines"], _worker_state["rules"])
     return Outcome(isinstance(result, Article), result.to_dict())
 
