@@ -40,7 +40,8 @@ _LABEL = re.compile(rf"^\W*({_LABELS})\W*$", re.IGNORECASE | re.VERBOSE)
 # label starts with a word character: the run of non-word characters before it is possessive
 # (giving some back never helps) and a word character must follow it before any label is tried,
 # so the indentation lines that make most of a page's text are given up at once.
-_LABEL_LINE = re.compile(rf"\n[^\w\n]{{0,8}}+(?=\w)(?:{_LABELS})[^\w\n]*+(?=\n)", re.VERBOSE)
+LABEL_LINE = rf"(?:{_LABELS})[^\w\n]*+(?=\n)"  # verbose
+_LABEL_LINE = re.compile(rf"\n[^\w\n]{{0,8}}+(?=\w){LABEL_LINE}", re.VERBOSE)
 MAX_LABEL_WORDS = 8
 MAX_LABEL_CHARS = 80
 MAX_LEADING_CHARS = 80  # text before the label in its parent: more, and the parent is no section
@@ -88,11 +89,13 @@ def _following_elements(block: LexborNode) -> list[LexborNode]:
 
 def label_lines(lowered_text: str) -> list[str]:
     """The related-content labels that are whole lines of the page's lower-cased text."""
-    return [
-        " ".join(match.group(0).split())
-        for match in _LABEL_LINE.finditer(f"\n{lowered_text}\n")
-        if len(match.group(0)) <= MAX_LABEL_CHARS + 1  # the line and its leading newline
-    ]
+    return [label for match in _LABEL_LINE.finditer(f"\n{lowered_text}\n") if (label := label_of(match))]
+
+
+def label_of(match: re.Match[str]) -> str | None:
+    """The label of a LABEL_LINE match (from its leading newline), if the line is short enough."""
+    line = match.group(0)
+    return " ".join(line.split()) if len(line) <= MAX_LABEL_CHARS + 1 else None
 
 
 def _short_ancestry(found: list[LexborNode], seen: set[int]) -> dict[int, tuple[LexborNode, str]]:
@@ -134,15 +137,14 @@ def _labelled_nodes(root: LexborNode, labels: list[str]) -> dict[int, tuple[Lexb
     return nodes
 
 
-def drop_related_sections(tree: LexborHTMLParser, lowered_text: str | None = None) -> int:
-    """Remove labelled related-content sections; return how many labels were found.
-    `lowered_text`: the body's text nodes joined by newlines, lower-cased, if the caller has it."""
+def drop_related_sections(tree: LexborHTMLParser, labels: list[str] | None = None) -> int:
+    """Remove labelled related-content sections; return how many labels were found. `labels`: the
+    page's label lines (label_lines of its text), if the caller has them."""
     root = tree.body
     if root is None:
         return 0
-    if lowered_text is None:
-        lowered_text = root.text(separator="\n").lower()
-    labels = label_lines(lowered_text)
+    if labels is None:
+        labels = label_lines(root.text(separator="\n").lower())
     if not labels:
         return 0
     doomed: dict[int, LexborNode] = {}

@@ -30,14 +30,18 @@ _CREDIT_WORDS = r"photo|foto|fotografer|pewarta\s+foto|credit|kredit|sumber"
 # than IGNORECASE. Every label starts with a word character: the run of non-word characters is
 # possessive and a word character must follow it before any label is tried, so the indentation
 # lines that make most of a page's text fail at once.
-_ANY_LABEL_LINE = re.compile(
-    r"\n[^\w\n]{0,8}+(?=\w)(?:" + _LABELS + r"| (?:" + _CREDIT_WORDS + r")[^\S\n]*:)", re.VERBOSE
-)
+LABEL_LINE_START = r"(?:" + _LABELS + r"| (?:" + _CREDIT_WORDS + r")[^\S\n]*:)"  # verbose
+_ANY_LABEL_LINE = re.compile(r"\n[^\w\n]{0,8}+(?=\w)" + LABEL_LINE_START, re.VERBOSE)
 
 
 def has_label_line(lowered_text: str) -> bool:
     """Whether a line of the lower-cased text opens with a teaser or credit label."""
     return _ANY_LABEL_LINE.search("\n" + lowered_text) is not None
+
+
+def has_label_line_at(lowered_text: str, newline: int) -> bool:
+    """Whether the line after the newline at that position opens with a teaser or credit label."""
+    return _ANY_LABEL_LINE.match(lowered_text, newline) is not None
 
 
 # Phrases that are pure boilerplate wherever they appear in a body. A line made only of these
