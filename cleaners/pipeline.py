@@ -12,7 +12,7 @@ from collections.abc import Collection
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.decode import DecodeError, decode_html
+from cleaners.decode import DecodeError, decode_document
 from cleaners.extract import LineContext, filter_lines, run_trafilatura
 from cleaners.inline import keep_text_after_empty_elements, unmark_inline_in_sentences
 from cleaners.jsonpayload import payload_text
@@ -67,8 +67,9 @@ def clean_page(
 def _clean(page: Page, settings: CleanSettings, headlines: Collection[str], rules: PortalRules) -> Article:
     check_size(page, settings)
     check_content_type(page)
-    html = decode_html(page.body, page.header("content-type"), settings.max_bytes)
-    tree = LexborHTMLParser(html)
+    decoded = decode_document(page.body, page.header("content-type"), settings.max_bytes)
+    html = decoded.text
+    tree = LexborHTMLParser(decoded.utf8 if decoded.utf8 is not None else html)
     site_url = page.url
     if rules is GENERIC and not is_web_url(page.url) and (known := portal_in_page(tree)):
         # A saved page cleaned without its URL: the page names its portal; links are read as

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from cleaners.decode import DecodeError, decode_html
+from cleaners.decode import DecodeError, decode_document, decode_html
 from cleaners.pipeline import clean_page
 from cleaners.settings import CleanSettings
 from cleaners.types import Article, Page, Rejected, RejectReason
@@ -136,6 +136,15 @@ def test_nul_characters_are_removed(codec: str | None) -> None:
     page = html_doc(f"<p>{TEXT}</p>").replace("warga", "war\x00ga")
     text = decode_html(page if codec is None else page.encode(codec, errors="replace"))
     assert "\x00" not in text and "warga siaga" in text
+
+
+def test_bytes_go_to_the_parser_as_they_are_only_when_they_are_the_texts_utf8() -> None:
+    page = html_doc(f"<p>{TEXT}</p>")
+    for data in (page.encode(), gzip.compress(page.encode()), html_doc().encode("ascii")):
+        decoded = decode_document(data)
+        assert decoded.utf8 is not None and decoded.utf8.decode("utf-8") == decoded.text
+    for data in (page.encode("utf-16"), html_doc("<p>café</p>").encode("cp1252"), b"<p>a\x00b</p>" * 9):
+        assert decode_document(data).utf8 is None
 
 
 def test_gzip_body_is_inflated_and_bomb_is_stopped() -> None:
