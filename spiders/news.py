@@ -1,8 +1,7 @@
 """What every portal spider shares: the date window, the seen-before check, held and released
 article requests, sitemaps, RSS, robots.txt (read in spiders/sources.py), multi-page articles and
-failures. A portal's spider
-(spiders/viva.py) subclasses `NewsSpider` with its name, base URL, `discovery_requests` (which
-sources to read) and parsers for its own list pages.
+failures. A portal's spider (spiders/viva.py) subclasses `NewsSpider` with its name, base URL,
+`discovery_requests` (which sources to read) and parsers for its own list pages.
 
 Discovery happens in two phases. Primary sources (robots.txt, the sitemap index and its news
 sitemaps, RSS: requests made with `primary_request`) are read first and their titles go to the
