@@ -56,6 +56,14 @@ def entry_date(node: Selector, tz: tzinfo) -> datetime | None:
     return None
 
 
+def joined(base: str, href: str) -> str | None:
+    """`href` resolved against `base`; None for a link no URL can be made of ("http://[::1")."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None
+
+
 def index_entries(
     page: Selector, base: str, layout: Discovery, article_url: Callable[[str], str | None], tz: tzinfo
 ) -> list[FeedEntry]:
@@ -67,7 +75,8 @@ def index_entries(
     for item in items or [page]:
         titles: dict[str, str] = {}
         for link in item.css("a[href]"):
-            url = article_url(urljoin(base, link.attrib.get("href", "")))
+            target = joined(base, link.attrib.get("href", ""))
+            url = article_url(target) if target else None
             if url is None or (items and titles and url not in titles):
                 continue  # an item's other links (its section, a related article) are not its own
             text = " ".join(" ".join(link.css("*::text").getall()).split()) or link.attrib.get("title", "")
@@ -144,8 +153,14 @@ class PortalSpider(NewsSpider):
         for link in response.css("link[href]"):
             rel = link.attrib.get("rel", "").lower().split()
             kind = link.attrib.get("type", "").split(";")[0].strip().lower()
-            url = response.urljoin(link.attrib["href"].strip())
-            if "alternate" in rel and kind in FEED_TYPES and self.allowed_host(url) and url not in feeds:
+            url = joined(response.url, link.attrib["href"])
+            if (
+                url
+                and "alternate" in rel
+                and kind in FEED_TYPES
+                and self.allowed_host(url)
+                and url not in feeds
+            ):
                 feeds.append(url)
         self.tried[response.url] = f"links {len(feeds)} feed(s)" if feeds else "links no RSS or Atom feed"
         for url in feeds:
@@ -177,7 +192,7 @@ class PortalSpider(NewsSpider):
         else:  # undated entries cannot show the window's end: page while they are new
             go_on = new
         following = self.index_url(page + 1)
-        linked = following in (response.urljoin(h) for h in response.css("a::attr(href)").getall())
+        linked = following in (joined(response.url, h) for h in response.css("a::attr(href)").getall())
         if linked and go_on and not self.full:
             request = self.backfill_request(following, self.parse_index)
             request.meta["index_page"] = page + 1
@@ -231,6 +246,6 @@ def pager_link(response: Response, wanted: str) -> str | None:
     """The URL `wanted` (absolute, no fragment) if the page links to it: the next page of a split
     article exists only if its pager says so."""
     for href in response.css("a::attr(href)").getall():
-        if response.urljoin(href.strip()).split("#", 1)[0] == wanted:
+        if (joined(response.url, href) or "").split("#", 1)[0] == wanted:
             return wanted
     return None

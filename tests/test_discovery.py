@@ -117,3 +117,16 @@ def test_site_spiders_learn_from_url_shapes_and_stay_on_the_site() -> None:
     assert spider.article_url("https://www.kabar.example/foto/a.jpg") is None
     detik = SiteSpider(base_url="https://www.detik.com")  # a known portal keeps its rules
     assert detik.rules.name == "detik" and detik.article_url("https://www.detik.com/tag/x") is None
+
+
+def test_a_malformed_link_loses_only_itself() -> None:
+    # urljoin raises on "http://[::1": one bad href must not cost the index page its other entries.
+    spider = spider_for("detik")()
+    page = Selector(
+        '<article class="list-content__item"><h3><a href="http://[::1">Rusak</a></h3></article>'
+        '<article class="list-content__item"><h3><a href="/berita/d-1/satu">Judul Satu</a></h3></article>'
+    )
+    entries = index_entries(
+        page, "https://news.detik.com/indeks", spider.layout, spider.article_url, spider.tz
+    )
+    assert [(e.url, e.title) for e in entries] == [("https://news.detik.com/berita/d-1/satu", "Judul Satu")]

@@ -113,7 +113,10 @@ class RedirectGuard:
         location = response.headers.get("Location")
         if response.status not in (301, 302, 303, 307, 308) or not location:
             return response
-        target = urljoin(request.url, location.decode("latin-1").strip())
+        try:
+            target = urljoin(request.url, location.decode("latin-1").strip())
+        except ValueError:
+            raise Refused("bad_url", f"redirect to a malformed URL: {request.url} -> {location!r}") from None
         if target == request.url or target in request.meta.get("redirect_urls", ()):
             raise Refused("redirect_loop", f"redirect loop: {request.url} -> {target}")
         policy = _spider_policy(self.crawler)
