@@ -4,10 +4,10 @@ loop of `trafilatura.extract` over the same files, each with its start-up subtra
     python benchmarks/bench_clean_cli.py [--corpus ../shared/corpus/aeb] [--rounds 3] [--core 0]
 
 Both run as fresh processes pinned to one core (`taskset -c CORE`), CPU time of the process
-tree, best of the rounds. Start-up is measured the same way on a single small page and
-subtracted, so the ratio
-compares the per-page work: reading, decompressing, cleaning (or extracting) and, for
-`scraper clean`, writing the JSON lines. The issue's bar is a ratio of at least 2.
+tree, best of the rounds, the four runs alternating in each round. Start-up is measured the same
+way on a single small page and subtracted, so the ratio compares the per-page work: reading,
+decompressing, cleaning (or extracting) and, for `scraper clean`, writing the JSON lines. The
+issue's bar is a ratio of at least 2.
 """
 
 from __future__ import annotations
@@ -42,14 +42,21 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def best_cpu(command: list[str], rounds: int) -> float:
-    """CPU seconds of the command's process tree, best of the rounds (other load on the machine
-    disturbs CPU time far less than wall time)."""
-    best = float("inf")
+def cpu_of(command: list[str]) -> float:
+    """CPU seconds of the command's process tree (other load on the machine disturbs CPU time far
+    less than wall time)."""
+    before = _children_cpu()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return _children_cpu() - before
+
+
+def best_cpu(commands: dict[str, list[str]], rounds: int) -> dict[str, float]:
+    """Best CPU seconds of each command over the rounds, the commands alternating in each round
+    so that a change of load on the machine falls on all of them alike."""
+    best = dict.fromkeys(commands, float("inf"))
     for _ in range(rounds):
-        before = _children_cpu()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        best = min(best, _children_cpu() - before)
+        for name, command in commands.items():
+            best[name] = min(best[name], cpu_of(command))
     return best
 
 
@@ -76,13 +83,17 @@ def main() -> None:
         out = str(Path(tmp) / "out.jsonl")
         clean = [*pin, scraper, "clean", "-j", "1", "-q", "-o", out]
         loop = [*pin, sys.executable, "-c", TRAFILATURA_LOOP]
-        clean_all, clean_start = (
-            best_cpu([*clean, str(folder)], args.rounds),
-            best_cpu([*clean, str(small)], args.rounds),
+        best = best_cpu(
+            {
+                "clean_all": [*clean, str(folder)],
+                "clean_start": [*clean, str(small)],
+                "loop_all": [*loop, str(folder)],
+                "loop_start": [*loop, str(small)],
+            },
+            args.rounds,
         )
-        loop_all, loop_start = (
-            best_cpu([*loop, str(folder)], args.rounds),
-            best_cpu([*loop, str(small)], args.rounds),
+        clean_all, clean_start, loop_all, loop_start = (
+            best[k] for k in ("clean_all", "clean_start", "loop_all", "loop_start")
         )
     ours, theirs = clean_all - clean_start, loop_all - loop_start
     print(f"{len(files)} pages of {folder}, one core, best of {args.rounds} rounds (CPU seconds)")

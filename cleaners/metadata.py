@@ -216,6 +216,7 @@ def extract_metadata(
                 _first_text(tree, ("h1",)),
             ],
             labels,
+            lambda: _first_text(tree, ("title",)),
         )
         or (_strip_site_suffix(unescape(t)) if (t := _first_text(tree, ("title",))) else None)
     )

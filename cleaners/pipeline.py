@@ -12,7 +12,7 @@ from collections.abc import Collection
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.decode import DecodeError, decode_html
+from cleaners.decode import DecodeError, decode_document
 from cleaners.extract import LineContext, filter_lines, run_trafilatura
 from cleaners.inline import keep_text_after_empty_elements, unmark_inline_in_sentences
 from cleaners.jsonpayload import payload_text
@@ -67,8 +67,9 @@ def clean_page(
 def _clean(page: Page, settings: CleanSettings, headlines: Collection[str], rules: PortalRules) -> Article:
     check_size(page, settings)
     check_content_type(page)
-    html = decode_html(page.body, page.header("content-type"), settings.max_bytes)
-    tree = LexborHTMLParser(html)
+    decoded = decode_document(page.body, page.header("content-type"), settings.max_bytes)
+    html = decoded.text
+    tree = LexborHTMLParser(decoded.utf8 if decoded.utf8 is not None else html)
     site_url = page.url
     if rules is GENERIC and not is_web_url(page.url) and (known := portal_in_page(tree)):
         # A saved page cleaned without its URL: the page names its portal; links are read as
@@ -212,25 +213,32 @@ def paragraphed_html(container: LexborNode) -> str:
 
     Portals put the dateline ("<strong>Jakarta</strong> -") or closing initials ("(mea/mea)")
     straight into the body container beside <p> elements; trafilatura drops such loose runs."""
+    children = list(container.iter(include_text=True))
+    in_runs = [
+        child.is_text_node or (child.tag in INLINE and child.css_first(_BLOCKS) is None) for child in children
+    ]
+    if not any(in_run and _has_visible_text(child) for child, in_run in zip(children, in_runs, strict=True)):
+        # Untouched containers keep their own element: trafilatura reads its tag and attributes.
+        return container.html or ""
     parts: list[str] = []
     run: list[str] = []
-    loose = wrapped = False
-    for child in container.iter(include_text=True):
-        if child.is_text_node or (child.tag in INLINE and child.css_first(_BLOCKS) is None):
-            fragment = child.html or ""
-            run.append(fragment)
-            loose = loose or bool((child.text() if not child.is_text_node else fragment).strip())
+    loose = False
+    for child, in_run in zip(children, in_runs, strict=True):
+        if in_run:
+            run.append(child.html or "")
+            loose = loose or _has_visible_text(child)
             continue
-        wrapped = wrapped or loose
         if run:
             parts.append(f"<p>{''.join(run)}</p>" if loose else "".join(run))
             run, loose = [], False
         parts.append(child.html or "")
-    wrapped = wrapped or loose
     if run:
         parts.append(f"<p>{''.join(run)}</p>" if loose else "".join(run))
-    # Untouched containers keep their own element: trafilatura reads its tag and attributes.
-    return "".join(parts) if wrapped else container.html or ""
+    return "".join(parts)
+
+
+def _has_visible_text(node: LexborNode) -> bool:
+    return bool((node.text() if not node.is_text_node else node.html or "").strip())
 
 
 def block_text(container: LexborNode) -> str:

@@ -17,13 +17,16 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.dialogs import drop_dialogs
 from cleaners.portals import PortalRules
-from cleaners.related import drop_related_sections
+from cleaners.related import LABEL_LINE as RELATED_LABEL_LINE
+from cleaners.related import drop_related_sections, label_of
 from cleaners.scope import INLINE
 from cleaners.teasers import (
     CREDIT_LABEL,
+    LABEL_LINE_START,
     LIST_CREDIT_LABEL,
     SiteLinks,
     has_label_line,
+    has_label_line_at,
     is_teaser_label,
     normalise_headline,
 )
@@ -65,17 +68,20 @@ def drop_teaser_links(
     site = SiteLinks(url, re.compile(rules.article_url) if rules.article_url else None)
     link_texts: set[str] = set()
     doomed: dict[int, LexborNode] = {}
+    block_texts: dict[int, str] = {}  # links often share their block (a list item, a paragraph)
     for link in tree.css("a[href]"):
-        text = _text(link)
-        if len(text.split()) < 3:
+        words = link.text(separator=" ").split()
+        if len(words) < 3:
             continue  # "more", "Foto", a name: too short to be a headline
         if not site.is_article_link(link.attributes.get("href") or ""):
             continue
+        text = " ".join(words)
         link_texts.add(normalise_headline(text))
         block = _block_of(link)
         if block is None or block.tag in ("body", "html"):
             continue
-        block_text = _text(block)
+        if (block_text := block_texts.get(block.mem_id)) is None:
+            block_text = block_texts[block.mem_id] = _text(block)
         if len(text) >= LINK_SHARE * len(block_text) or (
             is_teaser_label(block_text) and len(block_text) <= MAX_TEASER_CHARS
         ):
@@ -101,14 +107,15 @@ def _credit_list(block: LexborNode, label: str) -> bool:
     return LIST_CREDIT_LABEL.match(label) is not None and block.css_first("li") is not None
 
 
-def drop_labelled_blocks(tree: LexborHTMLParser, page_text: str | None = None) -> int:
-    """Short blocks opening with a teaser label or a photo-credit label. `page_text`: the body's
-    text nodes joined by newlines, taken earlier in the pre-pass (removals only take lines out)."""
+def drop_labelled_blocks(tree: LexborHTMLParser, any_label: bool | None = None) -> int:
+    """Short blocks opening with a teaser label or a photo-credit label. `any_label`: whether a
+    line of the page's text opens with one, found earlier in the pre-pass (removals only take
+    lines out)."""
     doomed: dict[int, LexborNode] = {}
     root = tree.body
-    if page_text is None and root is not None:
-        page_text = root.text(separator="\n")
-    if root is None or not has_label_line(page_text or ""):
+    if any_label is None:
+        any_label = root is not None and has_label_line(root.text(separator="\n").lower())
+    if root is None or not any_label:
         return 0  # the common case: walking every text node would find nothing
     for node in root.traverse(include_text=True):
         if not node.is_text_node:
@@ -146,6 +153,31 @@ def unlink_embedded_posts(tree: LexborHTMLParser) -> None:
         post.unwrap_tags(["a"])
 
 
+# Both kinds of label line, found in one pass over the page's text lines: related-content labels
+# (whole lines, related.py) and lines opening with a teaser or credit label (teasers.py).
+_LABEL_LINES = re.compile(
+    rf"\n[^\w\n]{{0,8}}+(?=\w)(?:(?P<related>{RELATED_LABEL_LINE})|{LABEL_LINE_START})", re.VERBOSE
+)
+
+
+def label_lines(tree: LexborHTMLParser) -> tuple[list[str], bool]:
+    """The page's related-content labels, and whether a line opens with a teaser or credit label."""
+    if tree.body is None:
+        return [], False
+    text = "\n" + tree.body.text(separator="\n").lower() + "\n"
+    labels: list[str] = []
+    any_label = False
+    for match in _LABEL_LINES.finditer(text):
+        if match.group("related") is None:
+            any_label = True
+            continue
+        if label := label_of(match):
+            labels.append(label)
+        # The related label was tried first: the same line may open with a teaser label too.
+        any_label = any_label or has_label_line_at(text, match.start())
+    return labels, any_label
+
+
 def prune(
     tree: LexborHTMLParser, url: str, rules: PortalRules, removed: Counter[str] | None = None
 ) -> set[str]:
@@ -155,11 +187,11 @@ def prune(
     removed = Counter() if removed is None else removed
     drop_selectors(tree, (NON_CONTENT,))
     drop_dialogs(tree)
-    page_text = tree.body.text(separator="\n") if tree.body is not None else ""
-    drop_related_sections(tree, page_text)
+    related_labels, any_label = label_lines(tree)
+    drop_related_sections(tree, related_labels)
     unlink_embedded_posts(tree)
     for selector in rules.drop:
         removed["drop:" + selector] += drop_selectors(tree, (selector,))
     link_texts = drop_teaser_links(tree, url, rules, removed)
-    removed["labelled"] += drop_labelled_blocks(tree, page_text)
+    removed["labelled"] += drop_labelled_blocks(tree, any_label)
     return link_texts

@@ -36,8 +36,12 @@ _LABELS = r"""
 _LABEL = re.compile(rf"^\W*({_LABELS})\W*$", re.IGNORECASE | re.VERBOSE)
 # The same labels as whole lines of the page's lower-cased text (text nodes joined by newlines):
 # one regex pass over the page before any node is looked at; most pages have no such label. The
-# leading newline lets the engine jump from line to line (as teasers.has_label_line does).
-_LABEL_LINE = re.compile(rf"\n[^\w\n]{{0,8}}(?:{_LABELS})[^\w\n]*\n", re.VERBOSE)
+# leading newline lets the engine jump from line to line (as teasers.has_label_line does). Every
+# label starts with a word character: the run of non-word characters before it is possessive
+# (giving some back never helps) and a word character must follow it before any label is tried,
+# so the indentation lines that make most of a page's text are given up at once.
+LABEL_LINE = rf"(?:{_LABELS})[^\w\n]*+(?=\n)"  # verbose
+_LABEL_LINE = re.compile(rf"\n[^\w\n]{{0,8}}+(?=\w){LABEL_LINE}", re.VERBOSE)
 MAX_LABEL_WORDS = 8
 MAX_LABEL_CHARS = 80
 MAX_LEADING_CHARS = 80  # text before the label in its parent: more, and the parent is no section
@@ -83,50 +87,76 @@ def _following_elements(block: LexborNode) -> list[LexborNode]:
     return found
 
 
-def _labelled_nodes(root: LexborNode, page_text: str) -> list[LexborNode]:
-    """Elements that hold one of the label lines found in the page's text (found by lexbor)."""
-    nodes: dict[int, LexborNode] = {}
-    for match in _LABEL_LINE.finditer(f"\n{page_text}\n"):
-        label = " ".join(match.group(0).split())
+def label_lines(lowered_text: str) -> list[str]:
+    """The related-content labels that are whole lines of the page's lower-cased text."""
+    return [label for match in _LABEL_LINE.finditer(f"\n{lowered_text}\n") if (label := label_of(match))]
+
+
+def label_of(match: re.Match[str]) -> str | None:
+    """The label of a LABEL_LINE match (from its leading newline), if the line is short enough."""
+    line = match.group(0)
+    return " ".join(line.split()) if len(line) <= MAX_LABEL_CHARS + 1 else None
+
+
+def _short_ancestry(found: list[LexborNode], seen: set[int]) -> dict[int, tuple[LexborNode, str]]:
+    """The elements found (those holding a label) and their ancestors up to a block, with their
+    text, as long as that text is short enough to be a label. A text only grows towards the
+    root, so the walk stops at the first element that is too long: the page's big wrappers
+    above a label are never serialised."""
+    short: dict[int, tuple[LexborNode, str]] = {}
+    for node in found:
+        current: LexborNode | None = node
+        while current is not None and current.tag in _CANDIDATE_TAGS and current.mem_id not in seen:
+            seen.add(current.mem_id)
+            text = _text(current)
+            if len(text.split()) > MAX_LABEL_WORDS:
+                break
+            short[current.mem_id] = (current, text)
+            current = current.parent
+    return short
+
+
+def _labelled_nodes(root: LexborNode, labels: list[str]) -> dict[int, tuple[LexborNode, str]]:
+    """Elements short enough to be a label that hold one of the label lines (found by lexbor),
+    with their text: the label's own element or an ancestor of it may be the element whose whole
+    text is the label."""
+    nodes: dict[int, tuple[LexborNode, str]] = {}
+    seen: set[int] = set()
+    for label in labels:
         try:
             found = root.css(f':lexbor-contains("{label}" i)') if '"' not in label else None
         except SelectolaxError:
             found = None
         if found is None:  # a label the selector cannot quote: every candidate element is looked at
-            found = root.css(", ".join(_CANDIDATE_TAGS))
-        for node in found:
-            current: LexborNode | None = node
-            # The label's own element and its ancestors up to a block: any of them may be the
-            # element whose whole text is the label.
-            while current is not None and current.tag in _CANDIDATE_TAGS:
-                nodes[current.mem_id] = current
-                current = current.parent
-    return list(nodes.values())
+            for node in root.css(", ".join(_CANDIDATE_TAGS)):
+                text = _text(node)
+                if len(text.split()) <= MAX_LABEL_WORDS:
+                    nodes[node.mem_id] = (node, text)
+            continue
+        nodes.update(_short_ancestry(found, seen))
+    return nodes
 
 
-def drop_related_sections(tree: LexborHTMLParser, page_text: str | None = None) -> int:
-    """Remove labelled related-content sections; return how many labels were found. `page_text`:
-    the body's text nodes joined by newlines, if the caller has it."""
+def drop_related_sections(tree: LexborHTMLParser, labels: list[str] | None = None) -> int:
+    """Remove labelled related-content sections; return how many labels were found. `labels`: the
+    page's label lines (label_lines of its text), if the caller has them."""
     root = tree.body
     if root is None:
         return 0
-    page_text = page_text if page_text is not None else root.text(separator="\n")
-    # Labels are short lines: the regex runs over those only (most of a page's text is longer).
-    short_lines = "\n".join(line for line in page_text.split("\n") if 0 < len(line) <= MAX_LABEL_CHARS)
-    page_text = short_lines.lower()
-    if _LABEL_LINE.search(f"\n{page_text}\n") is None:
+    if labels is None:
+        labels = label_lines(root.text(separator="\n").lower())
+    if not labels:
         return 0
     doomed: dict[int, LexborNode] = {}
-    labels = 0
-    for node in _labelled_nodes(root, page_text):
-        label = _text(node)
-        if not label or len(label.split()) > MAX_LABEL_WORDS or not _LABEL.match(label):
+    found = 0
+    for node, label in _labelled_nodes(root, labels).values():
+        if not label or not _LABEL.match(label):
             continue
         block = _block(node)
         parent = block.parent
         if parent is None or block.tag in ("body", "html") or _text(block) != label:
             continue
-        labels += 1
+        found += 1
         following = _following_elements(block)
         doomed[block.mem_id] = block
         sectioned = _leading_chars(block) <= MAX_LEADING_CHARS and parent.tag not in ("body", "html")
@@ -137,7 +167,7 @@ def drop_related_sections(tree: LexborHTMLParser, page_text: str | None = None) 
     for node in doomed.values():
         if not _has_ancestor_in(node, doomed):
             node.decompose()
-    return labels
+    return found
 
 
 def _has_ancestor_in(node: LexborNode, nodes: dict[int, LexborNode]) -> bool:

@@ -53,6 +53,7 @@ def paragraph_weights(root: LexborNode) -> dict[int, tuple[LexborNode, int]]:
     """Per block element: (node, characters of unlinked prose it holds directly)."""
     weights: dict[int, tuple[LexborNode, int]] = {}
     endings: dict[int, str] = {}
+    in_region: dict[int, bool] = {}  # per element: it or an ancestor is a NON_PROSE_REGIONS element
     for text_node in root.traverse(include_text=True):
         if not text_node.is_text_node:
             continue
@@ -62,7 +63,7 @@ def paragraph_weights(root: LexborNode) -> dict[int, tuple[LexborNode, int]]:
         block, linked = _block_ancestor(text_node)
         if block is None or linked or block.tag in NON_PROSE or block.tag in NOT_PARAGRAPH:
             continue
-        if _inside(block, NON_PROSE_REGIONS):
+        if block.parent is not None and _in_region(block.parent, in_region):
             continue
         key = block.mem_id
         node, chars = weights.get(key, (block, 0))
@@ -78,13 +79,23 @@ def paragraph_weights(root: LexborNode) -> dict[int, tuple[LexborNode, int]]:
     }
 
 
-def _inside(node: LexborNode, tags: frozenset[str]) -> bool:
-    current = node.parent
+def _in_region(node: LexborNode, memo: dict[int, bool]) -> bool:
+    """Whether the node or an ancestor is a region of page furniture; `memo` keeps the answer for
+    every element on the way, which the page's other text nodes share."""
+    chain: list[LexborNode] = []
+    current: LexborNode | None = node
+    found = False
     while current is not None:
-        if current.tag in tags:
-            return True
+        known = memo.get(current.mem_id)
+        if known is not None:
+            found = known
+            break
+        chain.append(current)
         current = current.parent
-    return False
+    for element in reversed(chain):
+        found = found or element.tag in NON_PROSE_REGIONS
+        memo[element.mem_id] = found
+    return found
 
 
 def subtree_totals(paragraphs: dict[int, tuple[LexborNode, int]]) -> dict[int, tuple[LexborNode, int]]:
@@ -118,21 +129,31 @@ def _marked(node: LexborNode) -> bool:
     return bool(marks) and NOT_ARTICLE.search(marks) is not None and not ARTICLE_HINT.search(marks)
 
 
-def _outside_article(node: LexborNode, root: LexborNode, protected: set[int]) -> bool:
-    """Whether a class/id on the way up to root marks a non-article region."""
+def _outside_article(node: LexborNode, root: LexborNode, protected: set[int], memo: dict[int, bool]) -> bool:
+    """Whether a class/id on the way up to root marks a non-article region. `memo` keeps the
+    answer for every element on the way: paragraphs share most of their ancestors."""
+    chain: list[LexborNode] = []
     current: LexborNode | None = node
+    outside = False
     while current is not None and current.mem_id != root.mem_id:
-        if current.mem_id not in protected and _marked(current):
-            return True
+        known = memo.get(current.mem_id)
+        if known is not None:
+            outside = known
+            break
+        chain.append(current)
         current = current.parent
-    return False
+    for element in reversed(chain):
+        outside = outside or (element.mem_id not in protected and _marked(element))
+        memo[element.mem_id] = outside
+    return outside
 
 
 def article_paragraphs(root: LexborNode) -> dict[int, tuple[LexborNode, int]]:
     """Paragraph weights, leaving out those inside marked non-article regions."""
     paragraphs = paragraph_weights(root)
     protected = _layout_wrappers(root)
-    kept = {k: v for k, v in paragraphs.items() if not _outside_article(v[0], root, protected)}
+    memo: dict[int, bool] = {}
+    kept = {k: v for k, v in paragraphs.items() if not _outside_article(v[0], root, protected, memo)}
     return kept or paragraphs
 
 

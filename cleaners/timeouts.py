@@ -17,6 +17,9 @@ class PageTimeout(Exception):
     pass
 
 
+RETRY_SECONDS = 0.1
+
+
 def _raise_timeout(signum: int, frame: object) -> None:
     raise PageTimeout
 
@@ -30,9 +33,22 @@ def time_limit(seconds: float) -> Iterator[None]:
         yield
         return
     previous = signal.signal(signal.SIGALRM, _raise_timeout)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm repeats until the page is done: code under the limit can swallow one (a broad
+    # `except Exception`, or a gc callback, whose exceptions Python ignores), and the page would
+    # then run unbounded.
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _disarm(previous)
+
+
+def _disarm(previous: object) -> None:
+    """Stop the alarm and put the previous handler back, even if a last alarm interrupts this."""
+    while True:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)  # type: ignore[arg-type]
+            return
+        except PageTimeout:
+            continue  # an alarm already on its way: the timer is stopped by the next pass

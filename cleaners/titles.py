@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 _SUFFIX = re.compile(r"(?:\s+[|–—-]\s+|\s*[：|]\s*)(?P<part>[^|–—：]{1,60})$")
@@ -68,10 +69,12 @@ _SEPARATOR = re.compile(r"^\s*[|–—:-]\s")
 _KICKER = re.compile(r"^.{2,60}?(?:\s[|–—-]|:|\s/)\s+")
 
 
-def _agree(a: str, b: str) -> str | None:
+def _agree(a: str, b: str, written: Callable[[], str | None]) -> str | None:
     """The title two statements agree on: the same text, or one of them with a suffix after a
     separator ("X | Sport" and "X" agree on "X"), or with a kicker before it ("Kicker: X" and "X",
-    "Kicker A: X" and "Kicker B - X" agree on "X")."""
+    "Kicker A: X" and "Kicker B - X" agree on "X"). Two statements with the same kicker agree on
+    the kicker too ("Kicker - X" and "Kicker: X"): of the two ways of writing it, the one the
+    page's <title> starts with (`written`) wins, else the first."""
     if a == b:
         return a
     short, long = sorted((a, b), key=len)
@@ -81,15 +84,21 @@ def _agree(a: str, b: str) -> str | None:
         return short
     head_a, head_b = _KICKER.sub("", a, count=1), _KICKER.sub("", b, count=1)
     if head_a != a and head_a == head_b and len(head_a.split()) >= 3:
-        return head_a
+        if _squash(a[: len(a) - len(head_a)]) != _squash(b[: len(b) - len(head_b)]):
+            return head_a
+        title = " ".join(unescape(written() or "").split())
+        return b if title.startswith(b) and not title.startswith(a) else a
     return None
 
 
-def pick_title(candidates: list[str | None], labels: set[str]) -> str | None:
-    """The headline from JSON-LD, og:title and <h1> (in that order), cleaned; two that agree win."""
+def pick_title(
+    candidates: list[str | None], labels: set[str], written: Callable[[], str | None] = lambda: None
+) -> str | None:
+    """The headline from JSON-LD, og:title and <h1> (in that order), cleaned; two that agree win.
+    `written`: the page's <title>, read only if two statements write the same title differently."""
     cleaned = [title for raw in candidates if (title := clean_title(raw, labels))]
     for index, title in enumerate(cleaned):
         for other in cleaned[index + 1 :]:
-            if agreed := _agree(title, other):
+            if agreed := _agree(title, other, written):
                 return agreed
     return cleaned[0] if cleaned else None

@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from cleaners.decode import DecodeError, decode_html
+from cleaners.decode import DecodeError, decode_document, decode_html
 from cleaners.pipeline import clean_page
 from cleaners.settings import CleanSettings
+from cleaners.timeouts import PageTimeout, time_limit
 from cleaners.types import Article, Page, Rejected, RejectReason
 
 URL = "https://example.org/news/2026/11/20/kota-taman-baru"
@@ -88,6 +89,21 @@ def test_time_limit_gives_timeout_reject(monkeypatch: pytest.MonkeyPatch) -> Non
     assert reason_of(result) == RejectReason.TIMEOUT
 
 
+def test_a_swallowed_timeout_fires_again() -> None:
+    # Code under the limit may swallow the first alarm (a broad `except Exception`, a gc callback
+    # whose exceptions Python ignores): the limit must still end the page.
+    started = time.monotonic()
+    with pytest.raises(PageTimeout), time_limit(0.05):
+        try:
+            while time.monotonic() - started < 5:
+                pass
+        except PageTimeout:
+            pass  # swallowed
+        while time.monotonic() - started < 5:
+            pass
+    assert time.monotonic() - started < 2
+
+
 def test_unexpected_exception_becomes_error_reject(monkeypatch: pytest.MonkeyPatch) -> None:
     import cleaners.pipeline as pipeline
 
@@ -127,6 +143,24 @@ def test_bom_wins(codec: str) -> None:
     data = html_doc(f"<p>{TEXT}</p>").encode(codec)
     assert data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF8))
     assert TEXT in decode_html(data)
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "cp1252", "utf-16", None])
+def test_nul_characters_are_removed(codec: str | None) -> None:
+    # Whatever the encoding, a NUL in the page never reaches the parser (the decoder looks for
+    # zero bytes in the raw input before it scans the text).
+    page = html_doc(f"<p>{TEXT}</p>").replace("warga", "war\x00ga")
+    text = decode_html(page if codec is None else page.encode(codec, errors="replace"))
+    assert "\x00" not in text and "warga siaga" in text
+
+
+def test_bytes_go_to_the_parser_as_they_are_only_when_they_are_the_texts_utf8() -> None:
+    page = html_doc(f"<p>{TEXT}</p>")
+    for data in (page.encode(), gzip.compress(page.encode()), html_doc().encode("ascii")):
+        decoded = decode_document(data)
+        assert decoded.utf8 is not None and decoded.utf8.decode("utf-8") == decoded.text
+    for data in (page.encode("utf-16"), html_doc("<p>café</p>").encode("cp1252"), b"<p>a\x00b</p>" * 9):
+        assert decode_document(data).utf8 is None
 
 
 def test_gzip_body_is_inflated_and_bomb_is_stopped() -> None:

@@ -135,3 +135,28 @@ def test_file_names_that_are_not_utf8_do_not_stop_the_batch(tmp_path: Path) -> N
         assert sources[0] == str(folder) + "/a-berita-\\xe9\\xff.html"
         (reject,) = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
         assert reject["source"] == str(folder) + "/b-kosong-\\xfe.html" and reject["reason"] == "empty"
+
+
+def test_clean_loads_only_its_own_command(tmp_path: Path) -> None:
+    # Start-up is paid on every `scraper clean FILE`: the other commands' modules and libraries
+    # (Scrapy, pyarrow, Redis, httpx) are not imported for it.
+    write_inputs(tmp_path, copies=1)
+    code = (
+        "import json, sys\n"
+        "from scraper.cli.app import main\n"
+        f"sys.argv = ['scraper', 'clean', '-q', '-o', {str(tmp_path / 'out.jsonl')!r}, {str(tmp_path)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('scrapy', 'pyarrow', 'redis', 'httpx', 'twisted')\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m.startswith('scraper.cli.'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert loaded == [
+        "scraper.cli.app",
+        "scraper.cli.clean",
+        "scraper.cli.command_style",
+        "scraper.cli.options",
+    ]
+    assert (tmp_path / "out.jsonl").read_bytes().count(b"\n") == 2  # and it cleaned the pages

@@ -285,6 +285,19 @@ def test_title_site_suffix_goes_when_statements_agree() -> None:
     assert result.title == TITLE
 
 
+def test_title_keeps_a_kicker_that_two_statements_share() -> None:
+    # JSON-LD and og:title carry the same kicker, joined differently: it is part of the headline,
+    # written as the page's <title> writes it. Different kickers agree on the headline alone.
+    kicker = "Harbour works"
+    ld = {"@type": "NewsArticle", "headline": f"{kicker} &#8211; {TITLE}"}
+    head = f"<script type='application/ld+json'>{json.dumps(ld)}</script>"
+    same = head + f"<meta property='og:title' content='{kicker}: {TITLE}'>"
+    page = html_page(f"<article><h1>{TITLE}</h1>{paragraphs()}</article>", same, title=f"{kicker}: {TITLE}")
+    assert clean(page).title == f"{kicker}: {TITLE}"
+    other = head + f"<meta property='og:title' content='City news: {TITLE}'>"
+    assert clean(html_page(f"<article>{paragraphs()}</article>", other)).title == TITLE
+
+
 # 11-14. Dates, canonical, authors, language.
 def test_printed_day_keeps_the_machine_time() -> None:
     from cleaners.metadata import _pick_published
