@@ -49,10 +49,12 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from scraper.distributed.request_codec import SECRET_ENV
 from scraper.replica import ReplicaPortal, ReplicaSite, Response
 from scraper.replica.pages import rendered_articles
 
 REPO = Path(__file__).resolve().parents[1]
+RUN_SECRET = os.urandom(16).hex()
 
 
 def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -78,7 +80,8 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def cli(*args: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # The job's shared secret: the one given, else one for this run (every process gets the same).
+    env = {**os.environ, "PYTHONPATH": str(REPO), SECRET_ENV: os.environ.get(SECRET_ENV) or RUN_SECRET}
     command = [sys.executable, "-m", "scraper.cli", *args]
     return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -104,7 +107,9 @@ def run_job(base_url: str, url: str, workers: int, concurrency: int, out: Path) 
               "--delay", "0", "-q")  # fmt: skip
     started = time.monotonic()
     coordinator = cli("crawl", "viva", "--base-url", base_url, *common)
-    extra = [cli("worker", "viva", *common, "--idle-exit", "2") for _ in range(workers - 1)]
+    extra = [
+        cli("worker", "viva", "--base-url", base_url, *common, "--idle-exit", "2") for _ in range(workers - 1)
+    ]
     _, stderr = coordinator.communicate()
     seconds = time.monotonic() - started
     for process in extra:
@@ -139,7 +144,8 @@ def kill_run(
     target = int(len(portal.site) * random.Random(seed).uniform(0.1, 0.7))
     common = ("-o", str(out), "--redis", url, "--jobs", "1", "--concurrency", str(concurrency),
               "--delay", "0", "-q")  # fmt: skip
-    victim_args = ("worker", "viva", *common, "--worker-id", "victim", "--heartbeat", "2", "--idle-exit", "2")
+    victim_args = ("worker", "viva", "--base-url", portal.base_url, *common, "--worker-id", "victim",
+                   "--heartbeat", "2", "--idle-exit", "2")  # fmt: skip
     started, deadline = time.monotonic(), time.monotonic() + timeout
     processes = [cli("crawl", "viva", "--base-url", portal.base_url, *common), cli(*victim_args)]
     try:
@@ -167,7 +173,7 @@ def kill_run(
             if process.poll() is None:
                 process.kill()
                 process.wait()
-    merged = cli("merge", "viva", "-o", str(out), "--redis", url)
+    merged = cli("merge", "viva", str(out), "--redis", url)
     if merged.wait(timeout=timeout) != 0:
         raise RuntimeError(f"merge failed: {merged.communicate()[1].decode()}")
     reports = [orjson.loads(path.read_bytes())["counts"] for path in (out / "viva").glob("run-*.json")]

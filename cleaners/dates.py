@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 
 import dateparser
@@ -41,8 +41,39 @@ def to_iso(value: str | None, default_offset: str | None = None) -> str | None:
         # Naive dates are local to the portal; aware ones are shown in the portal's zone too, so
         # records of one portal read alike (the instant is unchanged).
         zone = _tz(default_offset)
-        parsed = parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed.astimezone(zone)
-    return parsed.isoformat(timespec="seconds")
+        try:
+            parsed = parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed.astimezone(zone)
+        except OverflowError:
+            return None  # see _representable
+    return parsed.isoformat(timespec="seconds") if _representable(parsed) else None
+
+
+def _representable(when: datetime) -> bool:
+    """False for a date that some time zone cannot hold (0001-01-01T00:00:00+14:00 is in year 0
+    in UTC): it is no date, rather than an error wherever it is converted later."""
+    try:
+        in_utc = when.astimezone(UTC) if when.tzinfo else when
+    except OverflowError:
+        return False
+    return datetime.min + timedelta(days=1) <= in_utc.replace(tzinfo=None) <= datetime.max - timedelta(days=1)
+
+
+def declared_offset(values: list[str | None]) -> str | None:
+    """The UTC offset the page itself declares: that of the first machine-readable date on it
+    that carries one ("+02:00"). Used for the page's dates that carry none."""
+    for value in values:
+        parsed = _parse_iso(value.strip()) if value else None
+        offset = parsed.utcoffset() if parsed is not None else None
+        if offset is not None:
+            minutes = int(offset.total_seconds()) // 60
+            sign = "-" if minutes < 0 else "+"
+            return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return None
+
+
+def is_midnight(value: str) -> bool:
+    """A date printed without a time reads as midnight: it says nothing about the hour."""
+    return value[10:19] == "T00:00:00"
 
 
 def _parse_iso(value: str) -> datetime | None:
@@ -60,7 +91,10 @@ def _parse_human(value: str, zone: str | None) -> tuple[datetime | None, str | N
     value = " ".join(value.replace("|", " ").split())
     if len(value) > 80:
         return None, None  # a paragraph, not a date: dateparser would search it slowly
-    parsed = _printed_date(value) or _date_parser(zone).get_date_data(value).date_obj
+    # A parser per zone costs tens of milliseconds to build: the named zones (WIB, WITA, WIT) get
+    # theirs, for relative dates; any other offset (one a page declares) is attached after parsing.
+    parser = _date_parser(zone if zone in _ZONES.values() else None)
+    parsed = _printed_date(value) or parser.get_date_data(value).date_obj
     if parsed is None:
         return None, None
     return parsed, zone

@@ -21,6 +21,7 @@ from cleaners.teasers import (
     PLACEHOLDER,
     is_boilerplate_line,
     is_call_to_action,
+    is_credit_or_copyright,
     is_teaser_label,
     looks_like_headline,
     normalise_headline,
@@ -109,6 +110,8 @@ def _drop_reason(line: str, ctx: LineContext) -> str | None:
     if is_teaser_label(line):
         return "teaser_label"
     if LIST_CREDIT_LABEL.match(line) or (words <= 12 and CREDIT_LABEL.match(line)):
+        return "credit"
+    if is_credit_or_copyright(line):
         return "credit"
     if words <= 30 and CAPTION_CREDIT.search(line):
         return "caption"

@@ -14,8 +14,10 @@ from typing import Any
 import orjson
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners.dates import to_iso
+from cleaners.dates import declared_offset, is_midnight, to_iso
 from cleaners.portals import PortalRules
+from cleaners.record_fields import absolute_url, language_tag, people_only
+from cleaners.titles import pick_title, site_labels, unescape
 
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle"}
 _AUTHOR_PREFIX = re.compile(
@@ -23,7 +25,7 @@ _AUTHOR_PREFIX = re.compile(
 )
 # "Kontributor Lhokseumawe, Masriadi": a role and a place, not a name; the name follows.
 _ROLE_ONLY = re.compile(r"^(kontributor|koresponden|wartawan|jurnalis)\b", re.I)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bdan\b|/)\s*", re.I)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:[,;/&]|\b(?:and|dan|und|og|och|et)\b)\s*", re.I)
 HTMLDATE_PREFIX = 300_000
 PUBLISHED_META = (
     "article:published_time",
@@ -52,6 +54,7 @@ class Metadata:
     description: str | None = None
     canonical_url: str | None = None
     og_type: str | None = None
+    article_body: str | None = None  # JSON-LD articleBody: the text of script-rendered pages
     # Rules-file key -> the portal selector that supplied the field (a crawl's drift figures).
     rule_hits: dict[str, str] = field(default_factory=dict)
 
@@ -117,13 +120,19 @@ def _all_texts(
     return []
 
 
+_LD_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
+
+
 def json_ld_article(tree: LexborHTMLParser) -> dict[str, Any]:
     """The first Article-like object in the page's JSON-LD blocks (graphs flattened)."""
     for script in tree.css('script[type="application/ld+json"]'):
         try:
             data = orjson.loads(script.text() or "null")
         except orjson.JSONDecodeError:
-            continue  # pages ship broken JSON-LD; skip it, other sources remain
+            try:  # wrapped for old parsers: "//<![CDATA[ {...} //]]>", "<!-- {...} -->"
+                data = orjson.loads(_LD_WRAPPER.sub("", script.text() or "") or "null")
+            except orjson.JSONDecodeError:
+                continue  # pages ship broken JSON-LD; skip it, other sources remain
         stack = [data]
         while stack:
             item = stack.pop(0)
@@ -178,36 +187,45 @@ def _strip_site_suffix(title: str) -> str:
     return max(parts, key=len) if len(parts) > 1 else title
 
 
-def extract_metadata(tree: LexborHTMLParser, rules: PortalRules, html: str) -> Metadata:
+def extract_metadata(
+    tree: LexborHTMLParser, rules: PortalRules, html: str, url: str | None = None
+) -> Metadata:
     ld = json_ld_article(tree)
     tags = meta_tags(tree)
-    tz = rules.timezone
+    machine_published = (
+        _ld_str(ld.get("datePublished")) or _meta(tags, *PUBLISHED_META) or _time_element(tree)
+    )
+    machine_modified = _ld_str(ld.get("dateModified")) or _meta(
+        tags, "article:modified_time", "og:updated_time", "dateModified"
+    )
+    # Dates without an offset are local to the portal (its zone), else to the zone the page's
+    # other machine-readable dates declare; with neither they stay without offset (README).
+    tz = (
+        rules.timezone
+        or declared_offset([machine_published, machine_modified])
+        or declared_offset([_time_element(tree)])
+    )
     meta = Metadata()
+    labels = site_labels([*_meta_all(tags, "og:site_name"), *_ld_names(ld.get("publisher"))], url)
     meta.title = (
         _first_text(tree, rules.title, meta.rule_hits, "title")
-        or _clean(_ld_str(ld.get("headline")))
-        or _meta(tags, "og:title", "twitter:title")
-        or _first_text(tree, ("h1",))
-        or (_strip_site_suffix(t) if (t := _first_text(tree, ("title",))) else None)
+        or pick_title(
+            [
+                _ld_str(ld.get("headline")),
+                _meta(tags, "og:title", "twitter:title"),
+                _first_text(tree, ("h1",)),
+            ],
+            labels,
+        )
+        or (_strip_site_suffix(unescape(t)) if (t := _first_text(tree, ("title",))) else None)
     )
-    machine = to_iso(
-        _ld_str(ld.get("datePublished")) or _meta(tags, *PUBLISHED_META) or _time_element(tree),
-        tz,
-    )
+    machine = to_iso(machine_published, tz)
     visible = to_iso(_first_text(tree, rules.published, meta.rule_hits, "published"), tz)
     if visible is None:
         meta.rule_hits.pop("published", None)  # matched, but no date in it
     meta.published_at = _pick_published(machine, visible) or _htmldate(html, tz)
-    meta.modified_at = to_iso(
-        _ld_str(ld.get("dateModified"))
-        or _meta(tags, "article:modified_time", "og:updated_time", "dateModified"),
-        tz,
-    )
-    meta.authors = split_authors(
-        _ld_names(ld.get("author"))
-        or _all_texts(tree, rules.authors, meta.rule_hits, "authors")
-        or _meta_all(tags, "author")
-    )
+    meta.modified_at = to_iso(machine_modified, tz)
+    meta.authors = _authors(tree, rules, ld, tags, labels, meta.rule_hits)
     meta.section = (
         (_all_texts(tree, rules.section, meta.rule_hits, "section") or [None])[-1]
         or _meta(tags, "article:section")
@@ -215,7 +233,7 @@ def extract_metadata(tree: LexborHTMLParser, rules: PortalRules, html: str) -> M
     )
     meta.tags = _tags(tree, tags, rules, ld)
     html_node = tree.css_first("html")
-    meta.language = (
+    meta.language = language_tag(
         rules.language
         or _meta(tags, "content-language", "og:locale")
         or (html_node.attributes.get("lang") if html_node is not None else None)
@@ -223,11 +241,43 @@ def extract_metadata(tree: LexborHTMLParser, rules: PortalRules, html: str) -> M
     meta.image = _meta(tags, "og:image", "twitter:image") or _ld_str(ld.get("image"))
     meta.description = _meta(tags, "og:description", "description", "twitter:description")
     canonical = tree.css_first('link[rel="canonical"]')
-    meta.canonical_url = (
-        _clean(canonical.attributes.get("href")) if canonical is not None else None
-    ) or _meta(tags, "og:url")
+    meta.canonical_url = absolute_url(
+        (_clean(canonical.attributes.get("href")) if canonical is not None else None)
+        or _meta(tags, "og:url"),
+        url,
+    )
     meta.og_type = _meta(tags, "og:type")
+    body = ld.get("articleBody")
+    meta.article_body = body if isinstance(body, str) else None
     return meta
+
+
+# Bylines in markup, for pages whose structured data names only the outlet.
+_BYLINE = ("[itemprop=author] [itemprop=name]", "a[rel=author]", "[itemprop=author]")
+
+
+def _authors(
+    tree: LexborHTMLParser,
+    rules: PortalRules,
+    ld: dict[str, Any],
+    tags: MetaTags,
+    labels: set[str],
+    hits: dict[str, str],
+) -> list[str]:
+    """People who wrote the article: the first source that names any (the outlet is no author);
+    `hits["authors"]` records the portal selector when the portal's own rule named them."""
+    found: dict[str, str] = {}
+    for names in (
+        lambda: _ld_names(ld.get("author")),
+        lambda: _all_texts(tree, rules.authors, found, "authors"),
+        lambda: _meta_all(tags, "author"),
+        lambda: _all_texts(tree, _BYLINE),
+    ):
+        if people := people_only(split_authors(names()), labels):
+            hits.update(found)
+            return people
+        found.clear()
+    return []
 
 
 def _pick_published(machine: str | None, visible: str | None) -> str | None:
@@ -238,6 +288,8 @@ def _pick_published(machine: str | None, visible: str | None) -> str | None:
     if not (machine and visible):
         return machine or visible
     stamped, printed = datetime.fromisoformat(machine), datetime.fromisoformat(visible)
+    if is_midnight(visible) and printed.date() == stamped.astimezone(printed.tzinfo).date():
+        return machine  # the page prints the day only: the machine date adds the time
     gap = abs((stamped - printed).total_seconds())
     if gap < 60:
         return machine

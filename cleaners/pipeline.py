@@ -14,9 +14,13 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.decode import DecodeError, decode_html
 from cleaners.extract import LineContext, filter_lines, run_trafilatura
+from cleaners.inline import keep_text_after_empty_elements, unmark_inline_in_sentences
+from cleaners.jsonpayload import payload_text
+from cleaners.leads import find_lead, with_lead
 from cleaners.metadata import Metadata, extract_metadata
-from cleaners.portals import PortalRules, portal_for_url
+from cleaners.portals import GENERIC, PortalRules, portal_for_url
 from cleaners.prune import prune
+from cleaners.recognise import is_web_url, portal_in_page
 from cleaners.scope import INLINE, find_container
 from cleaners.settings import DEFAULT_CLEAN, CleanSettings
 from cleaners.timeouts import PageTimeout, time_limit
@@ -65,13 +69,25 @@ def _clean(page: Page, settings: CleanSettings, headlines: Collection[str], rule
     check_content_type(page)
     html = decode_html(page.body, page.header("content-type"), settings.max_bytes)
     tree = LexborHTMLParser(html)
-    meta = extract_metadata(tree, rules, html)
-    check_article_url(page.url, rules)
+    site_url = page.url
+    if rules is GENERIC and not is_web_url(page.url) and (known := portal_in_page(tree)):
+        # A saved page cleaned without its URL: the page names its portal; links are read as
+        # that portal's, and its URL is not checked (a file name is no article URL).
+        rules, site_url = known, f"https://{known.hosts[0]}/"
+    meta = extract_metadata(tree, rules, html, site_url)
+    if is_web_url(site_url) and site_url == page.url:
+        check_article_url(page.url, rules)
     removed: Counter[str] = Counter()
-    link_texts = prune(tree, page.url, rules, removed)
-    text = extract_body(tree, rules, settings, meta.rule_hits)
+    link_texts = prune(tree, site_url, rules, removed)
+    text, container = extract_body(tree, rules, settings, meta.rule_hits)
+    if not rules.body:
+        # A portal's body selectors say where its article starts; elsewhere the lead is looked for.
+        text = with_lead(text, find_lead(tree, container, meta.description))
     ctx = LineContext(meta.title, link_texts, headlines, rules)
     text, dropped = filter_lines(text, ctx)
+    if text_size(text) < settings.min_words:
+        # Script-rendered pages: the markup holds no article, the page's JSON does.
+        text = max(text, filter_lines(payload_text(html, meta.article_body), ctx)[0], key=len)
     check_length(text, tree, settings)
     return build_article(page, rules, meta, text, clean_trace(meta.rule_hits, removed, dropped))
 
@@ -124,25 +140,29 @@ def portal_container(
 
 def extract_body(
     tree: LexborHTMLParser, rules: PortalRules, settings: CleanSettings, hits: dict[str, str] | None = None
-) -> str:
+) -> tuple[str, LexborNode | None]:
+    """The body text, and the container it was read from (None: the whole page). `hits["body"]`
+    records the portal body selector that matched (a crawl's drift figures)."""
     container = portal_container(tree, rules, hits)
     if container is not None:
         # The portal's own body holds the article: if it is short, the article is short (a
         # photo or video page); the rest of the page would only add boilerplate. Its rules
         # already removed the portal's boilerplate, so recall matters more than precision here.
-        return run_trafilatura(_wrapped(container)) or block_text(container)
+        return run_trafilatura(_wrapped(container)) or block_text(container), container
     container = find_container(tree, settings.container_share)
     if container is not None:
         text = run_trafilatura(_wrapped(container), settings.favor_precision)
         text = _recover_chunks(container, text, settings)
         if text_size(text) >= settings.min_words:
-            return text
+            return text, container
     # Nothing scoped, or the scope held too little: the whole pruned page, as trafilatura alone.
-    text = run_trafilatura(tree.html or "", settings.favor_precision)
+    if tree.body is not None:
+        unmark_inline_in_sentences(tree.body)
+    text = run_trafilatura(keep_text_after_empty_elements(tree.html or ""), settings.favor_precision)
     if not text and container is not None:
         # lxml (under trafilatura) gives up on pathological nesting that lexbor parsed fine.
-        text = block_text(container)
-    return text
+        return block_text(container), container
+    return text, None
 
 
 # trafilatura keeps only the first element that its body patterns match; pages that split the
@@ -160,7 +180,7 @@ def _recover_chunks(container: LexborNode, text: str, settings: CleanSettings) -
     paragraph_chars = sum(len(p.text(strip=True)) for p in container.css("p"))
     if paragraph_chars < RECOVER_MIN_CHARS or len(text) >= RECOVER_BELOW * paragraph_chars:
         return text
-    bare = _ATTRIBUTES.sub(r"<\1>", paragraphed_html(container))
+    bare = _ATTRIBUTES.sub(r"<\1>", keep_text_after_empty_elements(paragraphed_html(container)))
     retried = run_trafilatura(
         f"<html><body><article>{bare}</article></body></html>", settings.favor_precision
     )
@@ -175,9 +195,16 @@ PRE_DISCARD = "nav, aside, footer, img, picture, video, audio, source, track, ma
 def _wrapped(container: LexborNode) -> str:
     for node in container.css(PRE_DISCARD):
         node.decompose()
+    unmark_inline_in_sentences(container)
     # The <article> wrapper keeps text that sits directly in an inline container
     # (VIVA 2016's span[itemprop=articleBody]); trafilatura drops loose leading text.
-    return f"<html><body><article>{paragraphed_html(container)}</article></body></html>"
+    inner = keep_text_after_empty_elements(paragraphed_html(container))
+    return f"<html><body><article>{inner}</article></body></html>"
+
+
+# An inline element that holds blocks (<span><p>..</p></span>) is a block: wrapping it in a <p>
+# nests paragraphs, which lxml untangles by moving text away from its headings.
+_BLOCKS = "p, div, h1, h2, h3, h4, h5, h6, ul, ol, table, blockquote, section, article, figure"
 
 
 def paragraphed_html(container: LexborNode) -> str:
@@ -189,7 +216,7 @@ def paragraphed_html(container: LexborNode) -> str:
     run: list[str] = []
     loose = wrapped = False
     for child in container.iter(include_text=True):
-        if child.is_text_node or child.tag in INLINE:
+        if child.is_text_node or (child.tag in INLINE and child.css_first(_BLOCKS) is None):
             fragment = child.html or ""
             run.append(fragment)
             loose = loose or bool((child.text() if not child.is_text_node else fragment).strip())

@@ -15,7 +15,9 @@ from collections import Counter
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from cleaners.dialogs import drop_dialogs
 from cleaners.portals import PortalRules
+from cleaners.related import drop_related_sections
 from cleaners.scope import INLINE
 from cleaners.teasers import (
     CREDIT_LABEL,
@@ -99,11 +101,14 @@ def _credit_list(block: LexborNode, label: str) -> bool:
     return LIST_CREDIT_LABEL.match(label) is not None and block.css_first("li") is not None
 
 
-def drop_labelled_blocks(tree: LexborHTMLParser) -> int:
-    """Short blocks opening with a teaser label or a photo-credit label."""
+def drop_labelled_blocks(tree: LexborHTMLParser, page_text: str | None = None) -> int:
+    """Short blocks opening with a teaser label or a photo-credit label. `page_text`: the body's
+    text nodes joined by newlines, taken earlier in the pre-pass (removals only take lines out)."""
     doomed: dict[int, LexborNode] = {}
     root = tree.body
-    if root is None or not has_label_line(root.text(separator="\n")):
+    if page_text is None and root is not None:
+        page_text = root.text(separator="\n")
+    if root is None or not has_label_line(page_text or ""):
         return 0  # the common case: walking every text node would find nothing
     for node in root.traverse(include_text=True):
         if not node.is_text_node:
@@ -149,9 +154,12 @@ def prune(
     "teaser_links" and "labelled" blocks."""
     removed = Counter() if removed is None else removed
     drop_selectors(tree, (NON_CONTENT,))
+    drop_dialogs(tree)
+    page_text = tree.body.text(separator="\n") if tree.body is not None else ""
+    drop_related_sections(tree, page_text)
     unlink_embedded_posts(tree)
     for selector in rules.drop:
         removed["drop:" + selector] += drop_selectors(tree, (selector,))
     link_texts = drop_teaser_links(tree, url, rules, removed)
-    removed["labelled"] += drop_labelled_blocks(tree)
+    removed["labelled"] += drop_labelled_blocks(tree, page_text)
     return link_texts

@@ -75,6 +75,24 @@ def is_boilerplate_line(line: str) -> bool:
     return rest != line and not re.search(r"\w", rest)
 
 
+# Credit and copyright lines that close articles on any site ("Editor: Ade Marboen",
+# "COPYRIGHT © ANTARA 2015", "© 2019 Example Media Ltd. All rights reserved."): short, and made
+# of a label and a name, never a sentence of the article.
+CREDIT_LINE = re.compile(
+    r"^(editor|editing\s+by|reporting\s+by|pewarta|penulis|reporter|redaktur|penerjemah|translator)"
+    r"\s*:\s*[^.!?:]{1,60}$",
+    re.IGNORECASE,
+)
+COPYRIGHT_LINE = re.compile(r"^(copyright\b|©|\(c\)\s*\d{4})", re.IGNORECASE)
+MAX_CREDIT_LINE_WORDS = 12
+
+
+def is_credit_or_copyright(line: str) -> bool:
+    if len(line.split()) > MAX_CREDIT_LINE_WORDS:
+        return False
+    return CREDIT_LINE.match(line) is not None or COPYRIGHT_LINE.match(line) is not None
+
+
 # "[Gambas:Video 20detik]", "[Gambas:Instagram]" ... embed placeholders, removed anywhere in a line.
 PLACEHOLDER = re.compile(r"\[\s*Gambas\s*:[^\]]*\]", re.IGNORECASE)
 

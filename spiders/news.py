@@ -12,6 +12,11 @@ held ones are released.
 
 The date window is applied to every entry that carries a date, before any article request.
 
+Sitemap discovery is bounded (`DiscoveryLimits`): at most `max_sitemaps` sitemaps per run, index
+nesting at most `depth` deep, and held articles are released after `budget` seconds even if
+discovery goes on; what goes past a bound is counted (sitemaps_over_cap, sitemaps_too_deep,
+discovery_over_budget) and logged once.
+
 Released articles are handed to the scheduler (Scrapy's, or the shared Redis queue of a distributed
 crawl) a few hundred at a time, `_feed` (the end of `start`) topping it up as it drains,
 not all at once: a request object costs kilobytes, a held entry a few hundred bytes, so memory stays
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import tzinfo
@@ -40,7 +46,7 @@ from cleaners.types import utc_now_iso
 from scraper.crawl.failures import failure_reason
 from scraper.crawl.feeds import FeedEntry, FeedError, parse_rss, parse_sitemap
 from scraper.crawl.guard import refusal
-from scraper.crawl.items import ArticlePage, NoState, StateHooks, Window
+from scraper.crawl.items import ArticlePage, DiscoveryLimits, NoState, StateHooks, Window
 
 T = TypeVar("T")
 PRIORITY_PAGE, PRIORITY_ARTICLE, PRIORITY_DISCOVERY, PRIORITY_BACKFILL = 30, 20, 10, 0
@@ -61,6 +67,7 @@ class NewsSpider(scrapy.Spider):
         window: Window | None = None,
         max_articles: int | None = None,
         state: StateHooks | None = None,
+        discovery: DiscoveryLimits | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -71,7 +78,8 @@ class NewsSpider(scrapy.Spider):
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.base_host = (urlsplit(self.base_url).hostname or "").lower()
         self.window = window or Window()
-        self.max_articles = max_articles
+        # `scrapy crawl viva -a max_articles=50` passes a string
+        self.max_articles = int(max_articles) if max_articles is not None else None
         self.state: StateHooks = state or NoState()
         self.article_pattern = re.compile(rules.article_url)
         self._known: set[str] = set()  # article URLs requested, held, skipped or excluded
@@ -82,6 +90,9 @@ class NewsSpider(scrapy.Spider):
         self._primary_open = 0
         self._released = False
         self._sitemaps: set[str] = set()
+        self.limits = discovery or DiscoveryLimits()
+        self._began = time.monotonic()
+        self._overflow_said: set[str] = set()
 
     # -- small helpers ----------------------------------------------------------------------------
 
@@ -98,7 +109,10 @@ class NewsSpider(scrapy.Spider):
 
     def article_url(self, url: str) -> str | None:
         """The canonical form of an article URL of this portal, or None for anything else."""
-        url = strip_query(url.strip())
+        try:
+            url = strip_query(url.strip())
+        except ValueError:  # not a URL at all ("http://[::1", a bad port)
+            return None
         if not url.startswith(("http://", "https://")) or not self.allowed_host(url):
             return None
         return url if self.article_pattern.search(urlsplit(url).path) else None
@@ -133,6 +147,10 @@ class NewsSpider(scrapy.Spider):
                 self.logger.warning("primary discovery did not finish; releasing held articles")
                 self._primary_open = 1
                 self._primary_done()
+            elif time.monotonic() - self._began > self.limits.budget:
+                said = f"discovery took over {self.limits.budget:g}s (--discovery-budget): held articles go"
+                self._overflow("discovery_over_budget", said)
+                self._release()
             await asyncio.sleep(FEED_POLL * 5)
         while self._pending:
             queued = _queued(scheduler)
@@ -157,15 +175,33 @@ class NewsSpider(scrapy.Spider):
             and engine.scraper.slot.is_idle()
         )
 
-    def primary_request(self, url: str, callback: Any) -> scrapy.Request:
+    def primary_request(self, url: str, callback: Any, meta: dict[str, Any] | None = None) -> scrapy.Request:
         self._primary_open += 1
-        return scrapy.Request(url, callback, errback=self.primary_failed, priority=PRIORITY_DISCOVERY)
+        return scrapy.Request(
+            url, callback, errback=self.primary_failed, priority=PRIORITY_DISCOVERY, meta=meta
+        )
 
-    def sitemap_requests(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
+    def sitemap_requests(self, urls: Iterable[str], depth: int = 0) -> Iterator[scrapy.Request]:
+        """Requests for the sitemaps `urls`, listed at index nesting `depth`, within the limits."""
         for url in urls:
-            if url not in self._sitemaps:  # robots.txt and the index may name the same one
+            if url in self._sitemaps:  # robots.txt and the index may name the same one
+                continue
+            if depth > self.limits.depth:
+                self._overflow("sitemaps_too_deep", f"sitemap indexes nested deeper than {self.limits.depth} "
+                               "(--sitemap-depth) are not read")  # fmt: skip
+            elif len(self._sitemaps) >= self.limits.max_sitemaps:
+                self._overflow("sitemaps_over_cap", f"more than {self.limits.max_sitemaps} sitemaps "
+                               "(--max-sitemaps): the others are not read this run")  # fmt: skip
+            else:
                 self._sitemaps.add(url)
-                yield self.primary_request(url, self.parse_sitemap)
+                yield self.primary_request(url, self.parse_sitemap, {"sitemap_depth": depth})
+
+    def _overflow(self, key: str, message: str) -> None:
+        """Something past a discovery limit: counted each time, said once."""
+        self.count(key)
+        if key not in self._overflow_said:
+            self._overflow_said.add(key)
+            self.logger.warning("%s", message)
 
     def backfill_request(self, url: str, callback: Any) -> scrapy.Request:
         """A request of a backfill source (a paged index): read alongside primary discovery."""
@@ -184,7 +220,12 @@ class NewsSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         sitemap = self._read_feed(response, parse_sitemap)
         if sitemap is not None:
-            yield from (self._child_sitemaps if sitemap.is_index else self.offer)(sitemap.entries)
+            if sitemap.unreadable:
+                self.count("unreadable_entries", sitemap.unreadable)
+            if sitemap.is_index:
+                yield from self._child_sitemaps(sitemap.entries, response.meta.get("sitemap_depth", 0) + 1)
+            else:
+                yield from self.offer(sitemap.entries)
         self._primary_done()
 
     def _read_feed(self, response: Response, parse: Callable[[bytes, tzinfo], T]) -> T | None:
@@ -197,7 +238,7 @@ class NewsSpider(scrapy.Spider):
         self.count("discovery_ok")
         return parsed
 
-    def _child_sitemaps(self, entries: Iterable[FeedEntry]) -> Iterator[scrapy.Request]:
+    def _child_sitemaps(self, entries: Iterable[FeedEntry], depth: int) -> Iterator[scrapy.Request]:
         wanted = []
         for entry in entries:
             # lastmod is the newest change in that sitemap: older than --since, nothing in it is new.
@@ -205,7 +246,7 @@ class NewsSpider(scrapy.Spider):
                 self.count("skipped_sitemaps")
             else:
                 wanted.append(entry.url)
-        yield from self.sitemap_requests(wanted)
+        yield from self.sitemap_requests(wanted, depth)
 
     def parse_rss(self, response: Response) -> Iterator[scrapy.Request]:
         entries = self._read_feed(response, parse_rss)
@@ -236,6 +277,9 @@ class NewsSpider(scrapy.Spider):
         self._primary_open -= 1
         if self._primary_open > 0 or self._released:
             return
+        self._release()
+
+    def _release(self) -> None:
         self._released = True
         self._pending.extend(sorted(self._held.items(), key=lambda kv: _sort_key(kv[1]), reverse=True))
         self._held.clear()
@@ -248,7 +292,11 @@ class NewsSpider(scrapy.Spider):
         rows = [(normalise_headline(e.title), e.title, e.url) for e in entries if e.title]
         self.state.add_headlines([row for row in rows if row[0]])
         for entry in entries:
-            yield from self._offer(entry)
+            try:  # each entry on its own: one that cannot be handled never costs the others
+                yield from self._offer(entry)
+            except (ValueError, TypeError, OverflowError) as exc:
+                self.count("unreadable_entries")
+                self.logger.warning("feed entry %r left out: %r", entry.url[:200], exc)
 
     def _offer(self, entry: FeedEntry) -> Iterator[scrapy.Request]:
         url = self.article_url(entry.url)

@@ -23,11 +23,13 @@ ALLOWED: dict[str, set[str]] = {
     "scraper.export": {"cleaners", "scraper"},
     "scraper.evaluation": {"cleaners", "scraper"},
     "scraper.replica": {"cleaners", "scraper"},
+    "scraper.report": {"cleaners", "scraper"},
     "spiders": {"cleaners", "scraper", "scraper.crawl"},
     "scraper.distributed": {"cleaners", "scraper", "scraper.crawl", "spiders"},
+    "scraper.integrations": {"cleaners", "scraper", "scraper.crawl"},
     "scraper.cli": {
         "cleaners", "scraper", "scraper.crawl", "scraper.offline", "scraper.export",
-        "scraper.evaluation", "scraper.replica", "spiders", "scraper.distributed",
+        "scraper.evaluation", "scraper.replica", "spiders", "scraper.distributed", "scraper.report",
     },
 }  # fmt: skip
 

@@ -109,3 +109,29 @@ def test_version_names_the_package_and_the_engines_it_runs_on() -> None:
     assert line.startswith(f"news-scraper {project['version']} (Python ")
     for engine in ("scrapy", "trafilatura", "selectolax", "httpx"):
         assert f"{engine} " in line and f"{engine} not installed" not in line
+
+
+def test_file_names_that_are_not_utf8_do_not_stop_the_batch(tmp_path: Path) -> None:
+    """Issue 12, item 6: a name in another encoding (Latin-1 bytes) is cleaned like any other file,
+    named in `source` with its bytes escaped, and every file after it is still processed; one
+    process (a few files) and the process pool (16 or more) alike."""
+    import os
+
+    html = bytes(page({}).body)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    odd = os.fsdecode(b"a-berita-\xe9\xff.html")  # sorts first
+    (folder / odd).write_bytes(html)
+    (folder / os.fsdecode(b"b-kosong-\xfe.html")).write_bytes(b"")  # a reject with such a name
+    for copies in (2, 20):
+        for i in range(copies):
+            (folder / f"c-{i:02d}.html").write_bytes(html)
+        out, rejects = tmp_path / f"out-{copies}.jsonl", tmp_path / f"rejects-{copies}.jsonl"
+        result = run("clean", str(folder), "-o", str(out), "--rejects", str(rejects))
+        assert result.returncode == 0, result.stderr
+        assert b"Traceback" not in result.stderr
+        sources = [orjson.loads(line)["source"] for line in out.read_bytes().splitlines()]
+        assert len(sources) == 1 + copies  # the odd one and every file after it
+        assert sources[0] == str(folder) + "/a-berita-\\xe9\\xff.html"
+        (reject,) = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
+        assert reject["source"] == str(folder) + "/b-kosong-\\xfe.html" and reject["reason"] == "empty"

@@ -267,7 +267,7 @@ def test_demo_crawls_the_replica_and_shows_records(tmp_path: Path) -> None:
         (["crawl", "nope"], "error: no spider for portal 'nope'; known: viva"),
         (["crawl", "viva", "--since", "last tuesday"], "error: bad date 'last tuesday' for --since"),
         (["crawl", "viva", "--since", "2026-11-02", "--until", "2026-11-01"], "is not before --until"),
-        (["crawl", "viva", "--max-articles", "0"], "--max-articles must be at least 1"),
+        (["crawl", "viva", "--max-articles", "0"], "--max-articles 0: must be at least 1"),
         (["crawl", "viva", "--base-url", "ftp://x"], "is not an http(s) URL"),
     ],
 )

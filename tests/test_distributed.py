@@ -35,9 +35,11 @@ redis = pytest.importorskip("redis")
 
 from scraper.crawl.state import StateStore  # noqa: E402
 from scraper.distributed.output import WorkerWriter, merge, recover_own_files, unmatched_claims  # noqa: E402
+from scraper.distributed.request_codec import SECRET_ENV  # noqa: E402
 from scraper.distributed.shared_state import SharedState, written_token  # noqa: E402  (needs the redis package)
 
 REPO = Path(__file__).resolve().parents[1]
+SECRET = "test-secret-of-the-distributed-tests"  # the job's shared secret ($NEWS_REDIS_SECRET)
 FAST = ("--delay", "0", "-q", "--jobs", "1")
 _databases = itertools.count(1)
 
@@ -96,7 +98,7 @@ def site() -> ReplicaSite:
 
 
 def start(*args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(REPO), SECRET_ENV: SECRET}
     command = [sys.executable, "-m", "scraper.cli", *args]
     return subprocess.Popen(
         command, cwd=REPO, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -108,8 +110,12 @@ def coordinator(portal: ReplicaPortal, out: Path, url: str, *extra: str) -> subp
                  "--concurrency", "4", *FAST, *extra)  # fmt: skip
 
 
-def worker(out: Path, url: str, *extra: str) -> subprocess.Popen[str]:
-    return start("worker", "viva", "-o", str(out), "--redis", url, "--concurrency", "4", *FAST, *extra)
+def worker(out: Path, url: str, *extra: str, portal: ReplicaPortal | None = None) -> subprocess.Popen[str]:
+    """A `scraper worker`; with `portal`, allowed to work for a job on that replica (--base-url)."""
+    mirror = ("--base-url", portal.base_url) if portal else ()
+    return start(
+        "worker", "viva", "-o", str(out), "--redis", url, "--concurrency", "4", *FAST, *mirror, *extra
+    )
 
 
 def finish(process: subprocess.Popen[str], timeout: float = 90) -> str:
@@ -151,7 +157,7 @@ def test_two_processes_write_every_article_once_and_a_rerun_fetches_nothing(
     with ReplicaPortal(site, faults=slow_articles) as portal:
         crawl, extra = (
             coordinator(portal, tmp_path, redis_url),
-            worker(tmp_path, redis_url, "--idle-exit", "1"),
+            worker(tmp_path, redis_url, "--idle-exit", "1", portal=portal),
         )
         assert "viva done: " in finish(crawl)
         finish(extra)
@@ -176,8 +182,9 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(
     victim_files = tmp_path / "viva"
     with ReplicaPortal(site, faults=slow_articles) as portal:
         crawl = coordinator(portal, tmp_path, redis_url)
-        steady = worker(tmp_path, redis_url, "--idle-exit", "1")
-        victim = worker(tmp_path, redis_url, "--worker-id", "victim", "--heartbeat", "2", "--idle-exit", "1")
+        steady = worker(tmp_path, redis_url, "--idle-exit", "1", portal=portal)
+        victim = worker(tmp_path, redis_url, "--worker-id", "victim", "--heartbeat", "2", "--idle-exit", "1",
+                        portal=portal)  # fmt: skip
         deadline = time.monotonic() + 60
         while sum(len(p.read_bytes().splitlines()) for p in victim_files.glob("2*.victim.jsonl")) < 15:
             assert time.monotonic() < deadline and victim.poll() is None, "the victim never got going"
@@ -192,9 +199,9 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(
         reports = [orjson.loads(path.read_bytes()) for path in (tmp_path / "viva").glob("run-*.json")]
         assert sum(report["counts"]["requeued"] for report in reports) == held  # the survivors took them
         # Restarted under its id, the victim settles the line it may have been writing, and leaves.
-        finish(worker(tmp_path, redis_url, "--worker-id", "victim", "--idle-exit", "1"))
+        finish(worker(tmp_path, redis_url, "--worker-id", "victim", "--idle-exit", "1", portal=portal))
         assert_exactly_once(worker_records(tmp_path), site, portal.base_url)
-        merged = start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url)
+        merged = start("merge", "viva", str(tmp_path), "--redis", redis_url)
         assert f"{len(list(site.iter_articles()))} articles merged" in finish(merged)
         assert_exactly_once(merged_records(tmp_path), site, portal.base_url)
 
@@ -208,7 +215,7 @@ def test_a_workers_lost_files_are_found_by_merge_and_fetched_again(
     folder = tmp_path / "viva"
     with ReplicaPortal(site, faults=slow_articles) as portal:
         crawl = coordinator(portal, tmp_path, redis_url)
-        lost = worker(tmp_path, redis_url, "--worker-id", "lost", "--idle-exit", "1")
+        lost = worker(tmp_path, redis_url, "--worker-id", "lost", "--idle-exit", "1", portal=portal)
         finish(crawl), finish(lost)
         lost_files = list(folder.glob("2*.lost.jsonl"))
         gone = {orjson.loads(line)["url"] for path in lost_files for line in path.open("rb")}
@@ -216,17 +223,17 @@ def test_a_workers_lost_files_are_found_by_merge_and_fetched_again(
         for path in lost_files:
             path.unlink()
         listing = tmp_path / "merged" / "viva" / "missing.txt"
-        report = finish(start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url))
+        report = finish(start("merge", "viva", str(tmp_path), "--redis", redis_url))
         assert f"{len(gone)} articles claimed as written are in none of these files" in report
         assert set(listing.read_text().split()) == gone
-        finish(start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url, "--release-missing"))
+        finish(start("merge", "viva", str(tmp_path), "--redis", redis_url, "--release-missing"))
         portal.reset_counters()
         finish(coordinator(portal, tmp_path, redis_url))
         fetched = {
             portal.base_url + t.split("?")[0] for t in portal.hits if portal.site.by_path(t.split("?")[0])
         }
         assert fetched == gone
-        merged = finish(start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url))
+        merged = finish(start("merge", "viva", str(tmp_path), "--redis", redis_url))
         base = portal.base_url
     assert f"{len(list(site.iter_articles()))} articles merged" in merged and not listing.exists()
     assert_exactly_once(merged_records(tmp_path), site, base)
@@ -262,7 +269,7 @@ def test_max_pages_stops_a_worker_and_refresh_rewrites_only_changed_articles(
     with ReplicaPortal(site, faults=slow_articles) as portal:
         # A worker with --max-pages stops after that many responses; what it held goes back.
         crawl = coordinator(portal, tmp_path, redis_url)
-        limited = worker(tmp_path, redis_url, "--max-pages", "10", "--worker-id", "limited")
+        limited = worker(tmp_path, redis_url, "--max-pages", "10", "--worker-id", "limited", portal=portal)
         finish(crawl)
         assert "viva done: " in finish(limited)
         (report,) = [orjson.loads(path.read_bytes()) for path in folder.glob("run-*-limited-*.json")]
@@ -276,12 +283,12 @@ def test_max_pages_stops_a_worker_and_refresh_rewrites_only_changed_articles(
         portal.site = edited
         portal.reset_counters()
         crawl = coordinator(portal, tmp_path, redis_url, "--refresh")
-        extra = worker(tmp_path, redis_url, "--idle-exit", "1")
+        extra = worker(tmp_path, redis_url, "--idle-exit", "1", portal=portal)
         finish(crawl)
         finish(extra)
         requested = {t.split("?")[0] for t in portal.hits if edited.by_path(t.split("?")[0])}
         run_two = [orjson.loads(p.read_bytes()) for p in set(folder.glob("run-*.json")) - first_reports]
-        merged = finish(start("merge", "viva", "-o", str(tmp_path), "--redis", redis_url))
+        merged = finish(start("merge", "viva", str(tmp_path), "--redis", redis_url))
         base_url = portal.base_url
     assert requested == {site.ref(i).path for i in (55, 70, 90, 110)}
     assert sum(r["counts"]["written"] for r in run_two) == 2
@@ -310,7 +317,8 @@ def test_worker_and_crawl_redis_take_the_crawl_options(
         name: set(inspect.signature(f).parameters)
         for name, f in (("crawl", crawl), ("worker", worker_commands.worker))
     }
-    assert names["crawl"] - names["worker"] == {"since", "until", "max_articles", "base_url", "refresh"}
+    assert names["crawl"] - names["worker"] == {"since", "until", "max_articles", "refresh", "max_sitemaps",
+                                                "sitemap_depth", "discovery_budget"}  # fmt: skip
     calls: list[tuple[Any, WorkerOptions]] = []
 
     def capture(config: Any, options: WorkerOptions, on_start: Any = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from scraper.export.writer import ExportError, ExportOptions, ExportResult, expo
 from tests.test_dedup import render, story, variants
 
 PORTALS = ("kompas", "detik", "tempo")
-ADDED = ("near_dup_cluster", "date")  # columns the export adds; every other one must round-trip
+# Columns the export adds; every other one must round-trip (times through their offsets).
+ADDED = ("published_offset", "modified_offset", "date", "near_dup_cluster")
 
 
 def article(seed: int, portal: str, day: int, **fields: Any) -> dict[str, Any]:
@@ -87,12 +89,24 @@ def run_export(inputs: list[Path], outdir: Path, **options: Any) -> ExportResult
 
 
 def read_parquet(outdir: Path) -> list[dict[str, Any]]:
-    dataset = pads.dataset(outdir / "parquet", format="parquet", partitioning="hive")
-    return dataset.to_table().to_pylist()
+    return pads.dataset(outdir / "parquet", format="parquet").to_table().to_pylist()
+
+
+def local_iso(when: datetime | str | None, offset: int | None) -> str | None:
+    """A stored UTC instant back in the wall-clock time of its offset, as the article had it."""
+    if when is None or isinstance(when, str):
+        return when
+    assert when.utcoffset() == timedelta(0)  # tz-aware, UTC
+    return when.astimezone(timezone(timedelta(minutes=offset or 0))).isoformat()
 
 
 def strip_added(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in row.items() if key not in ADDED}
+    """The article record again: added columns dropped, times in their original offset."""
+    record = {key: value for key, value in row.items() if key not in ADDED}
+    record["published_at"] = local_iso(row["published_at"], row["published_offset"])
+    record["modified_at"] = local_iso(row["modified_at"], row["modified_offset"])
+    record["fetched_at"] = local_iso(row["fetched_at"], 0)
+    return record
 
 
 def test_parquet_round_trips_every_field(corpus: tuple[Path, list[dict[str, Any]]], tmp_path: Path) -> None:
@@ -106,7 +120,13 @@ def test_parquet_round_trips_every_field(corpus: tuple[Path, list[dict[str, Any]
     schema = pq.read_schema(next((tmp_path / "ds" / "parquet").rglob("*.parquet")))
     assert str(schema.field("authors").type) == "list<element: string>"
     assert {str(schema.field(n).type) for n in ("word_count", "pages", "schema_version")} == {"int32"}
-    assert str(schema.field("published_at").type) == "string"
+    times = {str(schema.field(n).type) for n in ("published_at", "modified_at", "fetched_at")}
+    assert times == {"timestamp[us, tz=UTC]"}
+    assert str(schema.field("published_offset").type) == "int16"
+    assert schema.metadata[b"export_schema_version"] == b"2"
+    late = next(row for row in rows if row["url"] == records[24]["url"])  # 01:30+07:00 on 03-06
+    assert late["published_at"] == datetime(2026, 3, 5, 18, 30, tzinfo=UTC)
+    assert late["published_offset"] == 420 and str(late["date"]) == "2026-03-06"
 
 
 def test_partitions_by_portal_and_local_date(
@@ -114,13 +134,15 @@ def test_partitions_by_portal_and_local_date(
 ) -> None:
     root, records = corpus
     run_export([root], tmp_path / "ds")
-    parts = sorted(p.relative_to(tmp_path / "ds" / "parquet") for p in (tmp_path / "ds").rglob("*.parquet"))
-    expected = sorted({Path(f"portal={r['portal']}/date={_date(r)}/part-0.parquet") for r in records})
+    parquet = tmp_path / "ds" / "parquet"
+    parts = sorted(p.relative_to(parquet) for p in parquet.glob("*/*.parquet"))
+    expected = sorted({Path(f"{r['portal']}/{_date(r)}.parquet") for r in records})
     assert parts == expected
-    assert Path("portal=kompas/date=2026-03-06/part-0.parquet") in parts  # not the UTC date (03-05)
-    assert Path("portal=detik/date=2026-03-07/part-0.parquet") in parts  # fetched_at's date
-    for row in read_parquet(tmp_path / "ds"):
-        assert (row["portal"], row["date"]) == (row["portal"], _date(row))
+    assert Path("kompas/2026-03-06.parquet") in parts  # not the UTC date (03-05)
+    assert Path("detik/2026-03-07.parquet") in parts  # fetched_at's date
+    for part in parts:
+        rows = pads.dataset(parquet / part).to_table().to_pylist()
+        assert {(row["portal"], str(row["date"])) for row in rows} == {(part.parent.name, part.stem)}
 
 
 def test_exact_duplicates_dropped_keeping_the_earliest(
@@ -208,17 +230,20 @@ def test_card_states_counts_and_loading(corpus: tuple[Path, list[dict[str, Any]]
     header = card.split("---\n")[1]
     for line in ("license: other", "- id", "- text-generation", "- config_name: default"):
         assert line in header.splitlines()
-    assert "    path: parquet/*/*/*.parquet" in header
-    assert "    path: parquet/portal=kompas/*/*.parquet" in header
+    assert "    path: parquet/*/*.parquet" in header
+    assert "    path: parquet/kompas/*.parquet" in header
+    assert "  - name: published_at\n    dtype: timestamp[us, tz=UTC]" in header
+    assert str(tmp_path) not in card and "/tmp" not in card  # no path of this machine
     for portal, count in Counter(r["portal"] for r in records).items():
         first, last = (
             min(_date(r) for r in records if r["portal"] == portal),
             max(_date(r) for r in records if r["portal"] == portal),
         )
         assert f"| {portal} | {count} | {first} | {last} |" in card
-    assert f'load_dataset("parquet", data_files={{"train": "{outdir}/parquet/*/*/*.parquet"}}' in card
-    assert f'load_dataset("json", data_files={{"train": "{outdir}/jsonl/*/train.jsonl"}}' in card
+    assert 'ds = load_dataset(DATASET, split="train")' in card
+    assert 'files = f"{DATASET}/jsonl/*/train.jsonl"' in card
     assert "| `near_dup_cluster` | string |" in card and "| `authors` | list<string> |" in card
+    assert "| `published_at` | timestamp[us, tz=UTC] |" in card and "| `date` | date32 |" in card
     assert "from 2026-03-01 to 2026-03-07" in card
 
 
@@ -231,33 +256,40 @@ def test_no_dedup_keeps_duplicates(tmp_path: Path) -> None:
     assert all(row["near_dup_cluster"] is None for row in rows)
 
 
-def test_reexport_replaces_whole_output_and_failed_export_keeps_previous(
+DATASET_ENTRIES = [".versions", "README.md", "current", "jsonl", "parquet"]
+
+
+def test_reexport_needs_overwrite_and_replaces_whole_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     outdir = tmp_path / "ds"
     write_jsonl(tmp_path / "a.jsonl", [article(1, "kompas", 1)])
     write_jsonl(tmp_path / "b.jsonl", [article(2, "detik", 2)])
     run_export([tmp_path / "a.jsonl"], outdir)
-    stale = outdir / ".export-999999999-abc"  # left by a killed export (no such process)
+    with pytest.raises(ExportError, match="already holds a dataset: give --overwrite"):
+        run_export([tmp_path / "b.jsonl"], outdir)
+    assert [row["portal"] for row in read_parquet(outdir)] == ["kompas"]  # untouched
+    stale = outdir / ".versions" / "20260101T000000000000Z-999999999"  # a killed export's
     stale.mkdir()
-    run_export([tmp_path / "b.jsonl"], outdir)
+    run_export([tmp_path / "b.jsonl"], outdir, overwrite=True)
     assert [row["portal"] for row in read_parquet(outdir)] == ["detik"]  # kompas part gone
-    assert sorted(p.name for p in outdir.iterdir()) == ["README.md", "jsonl", "parquet"]
+    assert sorted(p.name for p in outdir.iterdir()) == DATASET_ENTRIES
+    assert not stale.exists() and len(list((outdir / ".versions").iterdir())) == 2  # this one, the previous
 
     def crash(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt  # as if killed mid-write
 
     monkeypatch.setattr(export_module.pq.ParquetWriter, "write_table", crash)
     with pytest.raises(KeyboardInterrupt):
-        run_export([tmp_path / "a.jsonl"], outdir)
+        run_export([tmp_path / "a.jsonl"], outdir, overwrite=True)
     assert [row["portal"] for row in read_parquet(outdir)] == ["detik"]
-    assert sorted(p.name for p in outdir.iterdir()) == ["README.md", "jsonl", "parquet"]
+    assert sorted(p.name for p in outdir.iterdir()) == DATASET_ENTRIES
 
 
 def test_outdir_inside_input_folder_is_not_read_back(corpus: tuple[Path, list[dict[str, Any]]]) -> None:
     root, records = corpus
     run_export([root], root / "dataset")
-    again = run_export([root], root / "dataset")
+    again = run_export([root], root / "dataset", overwrite=True)
     assert again.articles == len(records) and again.exact_duplicates == 0
 
 

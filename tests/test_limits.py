@@ -293,12 +293,12 @@ def test_failed_urls_are_retried_by_the_next_run_and_rejected_ones_are_not(tmp_p
     [
         (["crawl", "viva", "--base-url", "http://[::1"], "is not a valid URL (Invalid IPv6 URL)"),
         (["crawl", "viva", "--base-url", "http://"], "is not an http(s) URL"),
-        (["crawl", "viva", "--max-pages", "0"], "--max-pages must be at least 1"),
-        (["crawl", "viva", "--timeout", "0"], "--timeout must be more than 0 seconds"),
+        (["crawl", "viva", "--max-pages", "0"], "--max-pages 0: must be at least 1"),
+        (["crawl", "viva", "--timeout", "0"], "--timeout 0: must be more than 0"),
         (["crawl", "viva", "--until", "2026-13-45"], "bad date '2026-13-45' for --until"),
         (
             ["crawl", "viva", "--redis", "redis://127.0.0.1:9/0", "--redis-timeout", "0"],
-            "--redis-timeout 0: give",
+            "--redis-timeout 0: must be more than 0",
         ),
         (["crawl", "viva", "--redis-timeout", "5"], "--redis-timeout applies to a distributed crawl"),
         (["scrape", "--portal", "nope", "http://127.0.0.1:9/x"], "unknown portal 'nope'"),
@@ -311,11 +311,19 @@ def test_bad_options_are_one_line_errors(args: list[str], message: str, tmp_path
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("url", ["http://[::1/x", "http://", "ftp://x/y", "http://127.0.0.1:99999/x"])
-def test_scrape_bad_urls_are_one_line_rejects(url: str) -> None:
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("http://[::1/x", "bad_url"),
+        ("http://", "bad_url"),
+        ("ftp://x/y", "scheme"),
+        ("http://127.0.0.1:99999/x", "bad_url"),
+    ],
+)
+def test_scrape_bad_urls_are_one_line_rejects(url: str, kind: str) -> None:
     result = CliRunner().invoke(app, ["scrape", url])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"rejected {url}: error fetch failed")
+    assert result.stderr.startswith(f"failed {url}: {kind} fetch failed")
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 

@@ -148,7 +148,7 @@ def crawl_pair_then_kill_redis(
     """A coordinator and a worker (options `both` to each) on the replica; Redis is SIGKILLed once
     30 lines are written."""
     crawl = coordinator(portal, out, server.url, *both)
-    extra = worker(out, server.url, *worker_args, *both, "--idle-exit", "1")
+    extra = worker(out, server.url, *worker_args, *both, "--idle-exit", "1", portal=portal)
     spawned += [crawl, extra]
     wait_for_lines(out / "viva", 30, crawl, extra)
     server.kill()
@@ -189,7 +189,7 @@ def test_redis_killed_mid_crawl_stops_every_process_and_a_rerun_loses_nothing(
             assert time.monotonic() < deadline
             time.sleep(0.1)
         rerun = coordinator(portal, tmp_path, server.url)
-        again = worker(tmp_path, server.url, "--worker-id", "victim", "--idle-exit", "1")
+        again = worker(tmp_path, server.url, "--worker-id", "victim", "--idle-exit", "1", portal=portal)
         spawned += [rerun, again]
         finish(rerun)
         finish(again)
@@ -197,7 +197,7 @@ def test_redis_killed_mid_crawl_stops_every_process_and_a_rerun_loses_nothing(
         second = [orjson.loads(path.read_bytes()) for path in set(folder.glob("run-*.json")) - first]
         assert sum(report["counts"]["requeued"] for report in second) == held  # reaped or taken back
         assert_exactly_once(worker_records(tmp_path), site, portal.base_url)
-        merged = start("merge", "viva", "-o", str(tmp_path), "--redis", server.url)
+        merged = start("merge", "viva", str(tmp_path), "--redis", server.url)
         assert f"{len(list(site.iter_articles()))} articles merged" in finish(merged)
         assert_exactly_once(merged_records(tmp_path), site, portal.base_url)
 

@@ -194,3 +194,36 @@ def test_clean_job_uses_the_headline_snapshot_it_was_sent(state: StateStore, tmp
     assert cleaned.text == article.body_text and cleaned.url == job.url
     missing = clean_job(replace(job, headline_db=str(tmp_path / "gone.sqlite")))  # no index: no crash
     assert isinstance(missing, Article) and other in missing.text
+
+
+@pytest.mark.parametrize("damage", ["garbage", "pages"])
+def test_a_corrupt_state_is_set_aside_and_rebuilt_from_the_outputs(damage: str, tmp_path: Path) -> None:
+    """Issue 12, item 7: a damaged state.sqlite is no traceback; the crawl sets it aside, rebuilds
+    it from the output files (as for a missing one), says so in one line, and writes nothing twice."""
+    from scraper.replica import ReplicaPortal
+    from tests.test_crawl import crawl, last_report, records
+
+    site = ReplicaSite(12, seed=4)
+    db = tmp_path / "viva" / "state.sqlite"
+    with ReplicaPortal(site) as portal:
+        assert crawl(portal, tmp_path).returncode == 0
+        written = len(records(tmp_path))
+        data = bytearray(db.read_bytes())
+        if damage == "garbage":
+            data[:] = b"this is not a database at all " * 100
+        else:  # the header is fine, the pages behind it are not: found by the check at open
+            data[4096 * 2 :] = bytes(range(256)) * ((len(data) - 8192) // 256 + 1)
+        db.write_bytes(bytes(data))
+        again = crawl(portal, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "Traceback" not in again.stderr
+    said = " ".join(again.stderr.split())  # the log line may be wrapped at the terminal's width
+    assert said.count("the crawl state was corrupt: set aside as") == 1
+    assert "and rebuilt from the output files" in said
+    report = last_report(tmp_path)
+    assert report["counts"]["written"] == 0 and report["counts"]["reconciled"] == written
+    assert len(records(tmp_path)) == written  # nothing fetched and written again
+    (aside,) = (tmp_path / "viva").glob("state.sqlite.corrupt-*")
+    assert report["state_set_aside"] == str(aside) and aside.read_bytes()[:4] == bytes(data[:4])
+    with StateStore(db) as rebuilt:
+        assert rebuilt.count("written") == written

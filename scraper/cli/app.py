@@ -8,11 +8,13 @@ from typing import Annotated
 
 import typer
 
-from scraper.cli import clean, crawl, demo, evaluate, export, merge, scrape, worker
+from scraper.cli import clean, crawl, demo, evaluate, export, merge, replica, report, scrape, worker
+from scraper.cli.command_style import Group, command
 from scraper.cli.options import err
 from scraper.errors import ScraperError
 
 app = typer.Typer(
+    cls=Group,
     help="Crawl news portals and write clean article text (no inline teasers) as JSON lines.",
     no_args_is_help=True,
     add_completion=False,
@@ -52,14 +54,16 @@ def _options(
     pass
 
 
-app.command()(clean.clean)
-app.command("eval")(evaluate.evaluate)
-app.command()(crawl.crawl)
-app.command()(scrape.scrape)
-app.command()(demo.demo)
-app.command()(worker.worker)
-app.command()(merge.merge)
-app.command("export")(export.export_command)
+command(app, clean.clean)
+command(app, evaluate.evaluate, "eval")
+command(app, crawl.crawl)
+command(app, scrape.scrape)
+command(app, demo.demo)
+command(app, worker.worker)
+command(app, merge.merge)
+command(app, export.export_command, "export")
+command(app, replica.replica)
+command(app, report.report)
 
 
 def main() -> None:

@@ -8,31 +8,50 @@ from typing import Annotated
 
 import typer
 
+from cleaners.settings import CleanSettings
 from scraper.cli.options import (
     DRIFT_STATUS,
     Backoff,
+    BaseUrl,
+    CleanTimeout,
     Concurrency,
     Delay,
     FailOnDrift,
     Jobs,
+    LogFile,
+    LogLevel,
+    MaxArticles,
     MaxPages,
     OutputDir,
+    Portal,
+    Quiet,
+    RedisSecret,
     RedisTimeout,
     Retries,
+    ScrapySettings,
     Timeout,
+    Verbose,
     build_config,
     fail,
+    log_level,
+    number,
+    scrapy_overrides,
 )
 from scraper.cli.running import crawl_distributed, print_summary, run_with_display, setup_logging
-from scraper.errors import ConfigError, ScraperError
+from scraper.crawl.items import DiscoveryLimits
+from scraper.errors import ConfigError, OutputError, ScraperError
 
 
 def crawl(
-    portal: Annotated[str, typer.Argument(help="portal name, e.g. viva")],
-    since: Annotated[str | None, typer.Option(help="oldest publication date: 2d, 12h, 2026-11-01")] = None,
-    until: Annotated[str | None, typer.Option(help="newest publication date (a day is included)")] = None,
-    max_articles: Annotated[int | None, typer.Option(help="request at most this many new articles")] = None,
-    base_url: Annotated[str | None, typer.Option(help="crawl a mirror or replica at this URL")] = None,
+    portal: Portal,
+    since: Annotated[
+        str | None, typer.Option(metavar="DATE", help="oldest publication date: 2d, 12h, 2026-11-01")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(metavar="DATE", help="newest publication date (a day is included)")
+    ] = None,
+    max_articles: MaxArticles = None,
+    base_url: BaseUrl = None,
     output: OutputDir = Path("output"),
     jobs: Jobs = 0,
     concurrency: Concurrency = 8,
@@ -41,31 +60,66 @@ def crawl(
     backoff: Backoff = 0.5,
     timeout: Timeout = 30.0,
     max_pages: MaxPages = None,
+    clean_timeout: CleanTimeout = 10.0,
     refresh: Annotated[bool, typer.Option(help="re-fetch written articles updated since")] = False,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no live progress")] = False,
-    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
-    redis: Annotated[str | None, typer.Option(help="distributed: queue at redis://HOST:PORT/DB")] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    log_level_name: LogLevel = None,
+    log_file: LogFile = None,
+    setting: ScrapySettings = None,
+    redis: Annotated[
+        str | None, typer.Option(metavar="URL", help="distributed: queue at redis://HOST:PORT/DB")
+    ] = None,
     redis_timeout: RedisTimeout = None,
+    redis_secret: RedisSecret = None,
+    max_sitemaps: Annotated[
+        int,
+        typer.Option(
+            metavar="N", callback=number("--max-sitemaps", 1), help="sitemaps read per run, at most"
+        ),
+    ] = 1000,
+    sitemap_depth: Annotated[
+        int,
+        typer.Option(
+            metavar="N", callback=number("--sitemap-depth", 0), help="sitemap index nesting read, at most"
+        ),
+    ] = 3,
+    discovery_budget: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            callback=number("--discovery-budget", above=0),
+            help="seconds of discovery before held articles are fetched anyway",
+        ),
+    ] = 300.0,
     fail_on_drift: FailOnDrift = False,
 ) -> None:
     """Crawl a portal into OUTPUT/<portal>/<published date>.jsonl; rejects in rejects.jsonl.
 
     Example: scraper crawl viva --since 2d -o output
     """
+    level = log_level(log_level_name, verbose)
     try:
         config = build_config(
             portal, output, since, until, base_url=base_url, max_articles=max_articles, jobs=jobs,
-            concurrency=max(1, concurrency), start_delay=max(0.0, delay), retries=max(0, retries),
-            backoff=max(0.0, backoff), download_timeout=timeout, max_pages=max_pages,
-            refresh=refresh, log_level="INFO" if verbose else "WARNING",
+            concurrency=concurrency, start_delay=delay, retries=retries, backoff=backoff,
+            download_timeout=timeout, max_pages=max_pages, refresh=refresh, log_level=level,
+            clean=CleanSettings(time_limit=clean_timeout), scrapy_overrides=scrapy_overrides(setting),
+            discovery=DiscoveryLimits(max_sitemaps, sitemap_depth, discovery_budget),
         )  # fmt: skip
         if redis_timeout is not None and not redis:
             raise ConfigError("--redis-timeout applies to a distributed crawl: give --redis too")
-        setup_logging(verbose)
+        if redis_secret is not None and not redis:
+            raise ConfigError("--redis-secret applies to a distributed crawl: give --redis too")
+        setup_logging(level, log_file, quiet)
         if redis:  # discovery feeds the queue that `scraper worker`s share
-            result = crawl_distributed(config, redis, quiet, redis_timeout, coordinator=True)
+            result = crawl_distributed(
+                config, redis, quiet, redis_timeout, coordinator=True, redis_secret=redis_secret
+            )
         else:
             result = run_with_display(config, quiet)
+    except OutputError as exc:  # disk full: the run lost nothing, but did not finish
+        raise fail(str(exc), 1) from None
     except ScraperError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop

@@ -8,16 +8,40 @@ from typing import Annotated
 import orjson
 import typer
 
-from scraper.cli.options import Jobs, OutputDir, build_config, err, fail, out
+from scraper.cli.options import (
+    Jobs,
+    LogFile,
+    LogLevel,
+    OutputDir,
+    Quiet,
+    build_config,
+    err,
+    fail,
+    log_level,
+    number,
+    out,
+)
 from scraper.cli.running import print_summary, run_with_display, setup_logging
-from scraper.errors import ScraperError
+from scraper.errors import OutputError, ScraperError
 
 
 def demo(
-    articles: Annotated[int, typer.Option(help="articles on the local replica portal")] = 30,
+    articles: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            callback=number("--articles", 1, maximum=100_000),
+            help="articles on the local replica portal",
+        ),
+    ] = 30,
     output: OutputDir = Path("output"),
     jobs: Jobs = 0,
-    show: Annotated[int, typer.Option(help="records to print")] = 5,
+    show: Annotated[
+        int, typer.Option(metavar="N", callback=number("--show", 0), help="records to print")
+    ] = 5,
+    quiet: Quiet = False,
+    log_level_name: LogLevel = None,
+    log_file: LogFile = None,
 ) -> None:
     """Serve a generated VIVA replica on loopback, crawl it into OUTPUT, show what was written.
 
@@ -25,24 +49,29 @@ def demo(
     """
     from scraper.replica import ReplicaPortal, ReplicaSite
 
-    if not 1 <= articles <= 100_000:
-        raise fail("--articles must be between 1 and 100000")
-    with ReplicaPortal(ReplicaSite(articles, seed=1)) as portal:
-        base_url = portal.base_url
-        err.print(f"replica portal: {articles} articles at {base_url}", highlight=False)
-        try:
+    level = log_level(log_level_name, False)
+    try:
+        with ReplicaPortal(ReplicaSite(articles, seed=1)) as portal:
+            base_url = portal.base_url
+            err.print(f"replica portal: {articles} articles at {base_url}", highlight=False)
             config = build_config(
                 "viva", output, None, None, base_url=base_url, jobs=jobs, concurrency=16,
-                start_delay=0.0,
+                start_delay=0.0, log_level=level,
             )  # fmt: skip
-            setup_logging(False)
-            result = run_with_display(config, quiet=False)
-        except ScraperError as exc:
-            raise fail(str(exc)) from None
+            setup_logging(level, log_file, quiet)
+            result = run_with_display(config, quiet)
+    except OutputError as exc:  # disk full: the run lost nothing, but did not finish
+        raise fail(str(exc), 1) from None
+    except ScraperError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop
+        raise fail("interrupted", 130) from None
     print_summary(result)
-    _show_records(output / "viva", base_url, show)
+    interrupted = bool(result.report.get("interrupted"))
+    if not interrupted:
+        _show_records(output / "viva", base_url, show)
     if not result.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(130 if interrupted else 1)  # as `crawl`: Ctrl-C is 130
 
 
 def _show_records(folder: Path, base_url: str, limit: int) -> None:

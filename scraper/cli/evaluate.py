@@ -9,19 +9,37 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from scraper.cli.options import err, fail
+from scraper.cli.options import err, fail, number
 
 
 def evaluate(
     corpora: Annotated[list[Path], typer.Argument(help="corpus folders (aeb format or *.gold.json)")],
     baseline: Annotated[bool, typer.Option(help="also run trafilatura alone, side by side")] = False,
-    min_f1: Annotated[float | None, typer.Option(help="exit 1 when a corpus scores below this F1")] = None,
-    max_leaks: Annotated[int | None, typer.Option(help="exit 1 when more boilerplate strings leak")] = None,
+    min_f1: Annotated[
+        float | None,
+        typer.Option(
+            metavar="F1",
+            callback=number("--min-f1", 0, maximum=1),
+            help="exit 1 when a corpus scores below this F1",
+        ),
+    ] = None,
+    max_leaks: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N", callback=number("--max-leaks", 0), help="exit 1 when more boilerplate strings leak"
+        ),
+    ] = None,
     show_misses: Annotated[bool, typer.Option(help="list every miss and leak")] = False,
+    no_url: Annotated[
+        bool, typer.Option(help="also clean each page as saved, without its URL (as `scraper clean FILE`)")
+    ] = False,
 ) -> None:
     """Score the cleaner on gold corpora (4-token shingle P/R/F1, leaks, metadata exact match).
 
     Example: scraper eval ../shared/corpus/aeb ../shared/corpus/id-news --baseline --min-f1 0.96
+
+    F1 is the corpus 4-gram F1 of the aeb benchmark; "mean F1" is the mean of per-page token F1 and
+    "min F1" its lowest page.
     """
     from scraper.evaluation.corpus import evaluate as evaluate_corpus
     from scraper.evaluation.corpus import load_corpus
@@ -34,6 +52,8 @@ def evaluate(
         "precision",
         "recall",
         "F1",
+        "mean F1",
+        "min F1",
         "accuracy",
         "with",
         "leaks",
@@ -50,10 +70,11 @@ def evaluate(
             pages = load_corpus(folder)
         except (OSError, ValueError) as exc:
             raise fail(f"cannot load corpus {folder}: {exc}") from exc
-        for extractor in ("ours", "trafilatura") if baseline else ("ours",):
+        extractors = ["ours", *(["ours-no-url"] if no_url else []), *(["trafilatura"] if baseline else [])]
+        for extractor in extractors:
             report = evaluate_corpus(pages, extractor, folder.name)
             table.add_row(*_report_row(report))
-            if extractor != "ours":
+            if not extractor.startswith("ours"):
                 continue
             if min_f1 is not None and report.score.f1 < min_f1:
                 failed = True
@@ -83,6 +104,8 @@ def _report_row(r: object) -> list[str]:
         f"{r.score.precision:.4f}",
         f"{r.score.recall:.4f}",
         f"{r.score.f1:.4f}",
+        f"{r.score.mean_token_f1:.4f}",
+        f"{r.score.min_token_f1:.3f}",
         f"{r.score.accuracy:.3f}",
         f"{r.with_found}/{r.with_total}" if r.with_total else "-",
         str(len(r.leaks)),

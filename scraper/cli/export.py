@@ -54,16 +54,23 @@ def export_command(
     no_dedup: Annotated[
         bool, typer.Option("--no-dedup", help="keep exact duplicates, skip near-duplicate clustering")
     ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="replace the dataset already in OUTPUT (atomically)")
+    ] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no progress bar or summary")] = False,
 ) -> None:
-    """Export crawled articles as a dataset: hive-partitioned Parquet and/or per-portal JSONL, with a card.
+    """Export crawled articles as a dataset: Parquet per portal and day and/or JSONL per portal, with a card.
+
+    A dataset already in OUTPUT is replaced only with --overwrite; readers see the old or the new one, whole.
 
     Example: scraper export output/ -o dataset/ --format both
     """
     if not 0.0 < near_dup_threshold <= 1.0:
         raise fail(f"--near-dup-threshold must be in (0, 1], got {near_dup_threshold}")
     formats = ("parquet", "jsonl") if format_ is Format.both else (format_.value,)
-    options = ExportOptions(formats=formats, near_dup_threshold=near_dup_threshold, dedup=not no_dedup)
+    options = ExportOptions(
+        formats=formats, near_dup_threshold=near_dup_threshold, dedup=not no_dedup, overwrite=overwrite
+    )
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, disable=quiet, transient=True) as progress:
         try:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scraper.cli.options import err, fail
+from scraper.cli.options import Portal, err, fail
 from scraper.errors import ScraperError
 
 if TYPE_CHECKING:
@@ -16,10 +16,23 @@ if TYPE_CHECKING:
 
 
 def merge(
-    portal: Annotated[str, typer.Argument(help="portal name, e.g. viva")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="workers' output folder")] = Path("output"),
-    redis: Annotated[str | None, typer.Option("--redis", help="the crawl's Redis: its claims decide")] = None,
-    to: Annotated[Path | None, typer.Option(help="target folder (default: OUTPUT/merged/PORTAL)")] = None,
+    portal: Portal,
+    source: Annotated[
+        Path, typer.Argument(metavar="INPUT", help="the workers' output folder, gathered (holds PORTAL/)")
+    ] = Path("output"),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FOLDER",
+            help="merged files go to FOLDER/PORTAL/ (default: INPUT/merged)",
+        ),
+    ] = None,
+    redis: Annotated[
+        str | None, typer.Option("--redis", metavar="URL", help="the crawl's Redis: its claims decide")
+    ] = None,
+    to: Annotated[Path | None, typer.Option(hidden=True, help="deprecated: the exact target folder")] = None,
     release_missing: Annotated[
         bool, typer.Option(help="with --redis: free the claims of articles no file has, to fetch again")
     ] = False,
@@ -27,24 +40,30 @@ def merge(
     """Merge the per-worker files of a distributed crawl into one file per day, each article once.
 
     With --redis, articles claimed as written whose line is in none of the files (a worker's
-    files not gathered here, or lost with its machine) are listed in TO/missing.txt; with
+    files not gathered here, or lost with its machine) are listed in OUTPUT/PORTAL/missing.txt; with
     --release-missing their claims are dropped and the next `crawl --redis` fetches them again
     (run it once the job is over: a worker still writing would seem to have lost its newest lines).
 
-    Example: scraper merge viva -o output --redis redis://10.0.0.5:6379/0
+    Example: scraper merge viva output -o merged --redis redis://10.0.0.5:6379/0
     """
     from scraper.distributed.output import merge as merge_files
-    from scraper.distributed.output import unmatched_claims
+    from scraper.distributed.output import unmatched_claims, worker_files
     from scraper.distributed.shared_state import LINK_ERRORS, SharedState, connect
 
-    folder = output / portal
+    folder = source / portal
     if not folder.is_dir():
         raise fail(f"no output folder {folder}")
+    target = to or (output if output is not None else source / "merged") / portal
+    if target.resolve() == folder.resolve():
+        raise fail(f"-o {output}: the merged files would overwrite the workers' files in {folder}; "
+                   "-o names where merged files go, the workers' folder is the INPUT argument")  # fmt: skip
     if release_missing and not redis:
         raise fail("--release-missing needs --redis (the claims are there)")
+    if next(worker_files(folder), None) is None:
+        raise fail(f"nothing to merge in {folder}: no per-worker files (<date>.<worker>.jsonl); "
+                   "single-process crawl output needs no merge", 1)  # fmt: skip
     try:
         shared = SharedState(connect(redis), portal, "merge") if redis else None
-        target = to or output / "merged" / portal
         kept, dropped = merge_files(folder, target, shared)
         summary = f"{portal}: {kept} articles merged into {target}, {dropped} extra lines left out"
         err.print(summary, highlight=False, soft_wrap=True)

@@ -3,8 +3,10 @@ error every command ends with on bad input), and the checks and parsing of crawl
 
 from __future__ import annotations
 
+import math
 import os
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,29 +20,122 @@ from scraper.errors import ConfigError
 if TYPE_CHECKING:
     from scraper.crawl.config import CrawlConfig
 
-err = Console(stderr=True)
-out = Console(highlight=False)
+# soft_wrap: rich never breaks a message into lines of its own width (80 columns when the output
+# is not a terminal): a cron log or a pipe into grep gets each message on one line.
+err = Console(stderr=True, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 _RELATIVE = re.compile(r"^(\d+)([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
-# Options shared by `crawl`, `demo` and `worker`: one definition each.
-OutputDir = Annotated[Path, typer.Option("-o", "--output", help="output folder")]
+def number(option: str, minimum: float | None = None, above: float | None = None,
+           maximum: float | None = None) -> Callable[[Any], Any]:  # fmt: skip
+    """An option callback: the value, or a one-line error (exit 2) when it is out of range or not
+    finite. `minimum` is included, `above` is not."""
+
+    def check(value: Any) -> Any:
+        if value is None:
+            return value
+        bounds = []
+        if minimum is not None:
+            bounds.append(f"at least {minimum:g}")
+        if above is not None:
+            bounds.append(f"more than {above:g}")
+        if maximum is not None:
+            bounds.append(f"at most {maximum:g}")
+        if not math.isfinite(value):
+            raise fail(f"{option} {value}: must be a number")
+        wrong = minimum is not None and value < minimum
+        wrong = wrong or (above is not None and value <= above) or (maximum is not None and value > maximum)
+        if wrong:
+            raise fail(f"{option} {value:g}: must be {' and '.join(bounds)}")
+        return value
+
+    return check
+
+
+# Options shared by several commands: one definition each, so one name and one meaning everywhere
+# (README "One CLI"). `-o` is where output goes, in every command.
+OutputDir = Annotated[Path, typer.Option("-o", "--output", metavar="FOLDER", help="output folder")]
 JsonlOutput = Annotated[  # `clean` and `scrape`: records to one file, or to stdout
-    Path | None, typer.Option("-o", "--output", help="JSON lines file (default: stdout)")
+    Path | None, typer.Option("-o", "--output", metavar="FILE", help="JSON lines file (default: stdout)")
 ]
-Jobs = Annotated[int, typer.Option("-j", "--jobs", help="cleaning processes (default: cores)")]
-Concurrency = Annotated[int, typer.Option(help="parallel requests to the portal")]
-Delay = Annotated[float, typer.Option(help="first delay between requests; AutoThrottle adapts")]
-Retries = Annotated[int, typer.Option(help="retries per request, with backoff")]
-Backoff = Annotated[float, typer.Option(help="first retry pause in seconds, doubled per retry")]
-Timeout = Annotated[float, typer.Option(help="seconds per request before it fails as timeout")]
-MaxPages = Annotated[int | None, typer.Option(help="stop after this many responses")]
-RedisUrl = Annotated[str, typer.Option("--redis", help="shared queue and state: redis://HOST:PORT/DB")]
+Jobs = Annotated[int, typer.Option("-j", "--jobs", metavar="N", callback=number("--jobs", 0),
+                                   help="cleaning processes (default 0: one per core)")]  # fmt: skip
+Concurrency = Annotated[int, typer.Option(metavar="N", callback=number("--concurrency", 1),
+                                          help="parallel requests to the portal")]  # fmt: skip
+Delay = Annotated[float, typer.Option(metavar="SECONDS", callback=number("--delay", 0),
+                                      help="first delay between requests; AutoThrottle adapts")]  # fmt: skip
+Retries = Annotated[int, typer.Option(metavar="N", callback=number("--retries", 0),
+                                      help="retries per request, with backoff")]  # fmt: skip
+Backoff = Annotated[float, typer.Option(metavar="SECONDS", callback=number("--backoff", 0),
+                                        help="first retry pause in seconds, doubled per retry")]  # fmt: skip
+Timeout = Annotated[float, typer.Option(metavar="SECONDS", callback=number("--timeout", above=0),
+                                        help="seconds per request before it fails as timeout")]  # fmt: skip
+CleanTimeout = Annotated[float, typer.Option(metavar="SECONDS", callback=number("--clean-timeout", above=0),
+                                             help="seconds of cleaning per page")]  # fmt: skip
+MaxPages = Annotated[int | None, typer.Option(metavar="N", callback=number("--max-pages", 1),
+                                              help="stop after this many responses")]  # fmt: skip
+MaxArticles = Annotated[int | None, typer.Option(metavar="N", callback=number("--max-articles", 1),
+                                                 help="request at most this many new articles")]  # fmt: skip
+Portal = Annotated[str, typer.Argument(metavar="PORTAL", help="portal name, e.g. viva")]
+PortalRules = Annotated[str | None, typer.Option("--portal", metavar="NAME",
+                                                 help="portal rules to use (default: by host)")]  # fmt: skip
+BaseUrl = Annotated[str | None, typer.Option(metavar="URL", help="crawl a mirror or replica at this URL")]
+RedisUrl = Annotated[str, typer.Option("--redis", metavar="URL",
+                                       help="shared queue and state: redis://HOST:PORT/DB")]  # fmt: skip
 RedisTimeout = Annotated[
     float | None,
-    typer.Option(help="with --redis: seconds of Redis outage survived (default: $NEWS_REDIS_TIMEOUT or 60)"),
+    typer.Option(metavar="SECONDS", callback=number("--redis-timeout", above=0),
+                 help="with --redis: seconds of Redis outage survived (default: $NEWS_REDIS_TIMEOUT or 60)"),
+]  # fmt: skip
+Quiet = Annotated[
+    bool, typer.Option("-q", "--quiet", help="no progress display (a crawl logs one line per failure kind)")
 ]
+Verbose = Annotated[
+    bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages (--log-level INFO)")
+]
+LogLevel = Annotated[
+    str | None,
+    typer.Option(
+        "--log-level", metavar="LEVEL", help=f"log level: {', '.join(LOG_LEVELS)} (default WARNING)"
+    ),
+]
+LogFile = Annotated[
+    Path | None, typer.Option(metavar="FILE", help="write log messages to FILE instead of stderr")
+]
+ScrapySettings = Annotated[
+    list[str] | None,
+    typer.Option("-s", "--set", metavar="NAME=VALUE",
+                 help="a Scrapy setting, as in `scrapy crawl -s` (repeatable)"),
+]  # fmt: skip
+
+
+def log_level(level: str | None, verbose: bool) -> str:
+    if level is None:
+        return "INFO" if verbose else "WARNING"
+    if level.upper() not in LOG_LEVELS:
+        raise fail(f"--log-level {level}: use one of {', '.join(LOG_LEVELS)}")
+    return level.upper()
+
+
+def scrapy_overrides(pairs: list[str] | None) -> tuple[tuple[str, str], ...]:
+    """-s NAME=VALUE pairs, values kept as strings (Scrapy's settings convert them on use)."""
+    parsed = []
+    for pair in pairs or ():
+        name, equals, value = pair.partition("=")
+        if not equals or not re.fullmatch(r"[A-Z][A-Z0-9_]*", name.strip()):
+            raise fail(f"-s {pair}: give a Scrapy setting as NAME=VALUE, e.g. -s DOWNLOAD_DELAY=2")
+        parsed.append((name.strip(), value))
+    return tuple(parsed)
+
+
+RedisSecret = Annotated[
+    str | None,
+    typer.Option(metavar="SECRET",
+                 help="with --redis: secret of all the crawl's processes (default: $NEWS_REDIS_SECRET)"),
+]  # fmt: skip
 
 FailOnDrift = Annotated[
     bool, typer.Option(help="exit with status 3 when the layout-drift alarm warns (README)")

@@ -8,7 +8,9 @@ processes (spawned, so they re-import their parent's main module) stay light.
 from __future__ import annotations
 
 import logging
+import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.live import Live
@@ -67,9 +69,71 @@ class CrawlDisplay:
             self.live = None
 
 
-def setup_logging(verbose: bool) -> None:
-    handler = RichHandler(console=err, show_time=False, show_path=False, markup=False)
-    handler.setLevel(logging.INFO if verbose else logging.WARNING)
+# Failure kinds that are the network's or the server's doing, not a bug: logged without a traceback.
+EXPECTED_KINDS = ("timeout", "dns", "connection", "truncated")
+
+
+class ExpectedFailures(logging.Filter):
+    """A request that failed for an expected reason (network, an HTTP error after retries) is one
+    line, never a traceback: Scrapy's robots.txt middleware logs such a failure with its whole
+    traceback. With `quiet`, only the first failure of each kind is logged (a cron log gets one line
+    per kind; the summary and the run report count them all). Anything else passes unchanged."""
+
+    def __init__(self, quiet: bool) -> None:
+        super().__init__()
+        self.quiet = quiet
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind = failure_kind(record)
+        if kind is None:
+            return True
+        message = record.getMessage()
+        record.exc_info = record.exc_text = None  # type: ignore[assignment]
+        if self.quiet:
+            if kind in self.seen:
+                return False
+            self.seen.add(kind)
+            message = f"{kind}: {message} (further {kind} failures are only counted)"
+        record.msg, record.args = message, None
+        return True
+
+
+def failure_kind(record: logging.LogRecord) -> str | None:
+    """The failure kind of a log record about a failed request (connection, dns, http_503...)."""
+    from twisted.python.failure import Failure
+
+    from scraper.crawl.failures import failure_reason
+
+    error = record.exc_info[1] if record.exc_info else None
+    if error is None and isinstance(record.args, dict):
+        error = record.args.get("reason") or record.args.get("f_exception")
+    if isinstance(error, str) and str(record.msg).startswith("Gave up retrying"):
+        status = error.split(" ", 1)[0]
+        return f"http_{status}" if status.isdigit() else None
+    if not isinstance(error, Exception):
+        return None
+    kind = failure_reason(Failure(error))
+    return kind if kind in EXPECTED_KINDS else None
+
+
+def setup_logging(level: str, log_file: Path | None = None, quiet: bool = False) -> None:
+    """Log records at `level` and above: to `log_file` (plain lines with their time), else to stderr
+    (rich on a terminal; plain, unwrapped lines otherwise, for cron logs and grep)."""
+    handler: logging.Handler
+    if log_file is not None:
+        try:
+            handler = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot write log file {log_file}: {exc.strerror}") from exc
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    elif err.is_terminal:
+        handler = RichHandler(console=err, show_time=False, show_path=False, markup=False)
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)
+    handler.addFilter(ExpectedFailures(quiet))
     logging.getLogger().addHandler(handler)
 
 

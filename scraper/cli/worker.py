@@ -2,7 +2,7 @@
 
     scraper crawl viva --redis redis://10.0.0.5:6379/0 -o output      # discovery, and a worker too
     scraper worker viva --redis redis://10.0.0.5:6379/0 -o output     # more workers, any machine
-    scraper merge viva -o output --redis redis://10.0.0.5:6379/0      # -> output/merged/viva/
+    scraper merge viva output --redis redis://10.0.0.5:6379/0         # -> output/merged/viva/
 
 Each worker writes `<output>/viva/<date>.<worker>.jsonl`. Gather the workers' folders in one place
 (rsync; the file names do not collide) and run `merge`: it keeps the one line of each article
@@ -16,28 +16,40 @@ from typing import Annotated
 
 import typer
 
+from cleaners.settings import CleanSettings
 from scraper.cli.options import (
     DRIFT_STATUS,
     Backoff,
+    CleanTimeout,
     Concurrency,
     Delay,
     FailOnDrift,
     Jobs,
+    LogFile,
+    LogLevel,
     MaxPages,
     OutputDir,
+    Portal,
+    Quiet,
+    RedisSecret,
     RedisTimeout,
     RedisUrl,
     Retries,
+    ScrapySettings,
     Timeout,
+    Verbose,
     build_config,
     fail,
+    log_level,
+    number,
+    scrapy_overrides,
 )
 from scraper.cli.running import crawl_distributed, print_summary, setup_logging
-from scraper.errors import ScraperError
+from scraper.errors import OutputError, ScraperError
 
 
 def worker(
-    portal: Annotated[str, typer.Argument(help="portal name, e.g. viva")],
+    portal: Portal,
     redis: RedisUrl,
     output: OutputDir = Path("output"),
     jobs: Jobs = 0,
@@ -47,32 +59,62 @@ def worker(
     backoff: Backoff = 0.5,
     timeout: Timeout = 30.0,
     max_pages: MaxPages = None,
-    idle_exit: Annotated[float, typer.Option(help="stop once idle this many seconds; 0: never")] = 10.0,
-    worker_id: Annotated[str | None, typer.Option(help="stable id: a restart settles its files")] = None,
-    heartbeat: Annotated[float, typer.Option(help="seconds of silence until a worker counts as dead")] = 10,
+    clean_timeout: CleanTimeout = 10.0,
+    idle_exit: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            callback=number("--idle-exit", 0),
+            help="stop once idle this many seconds; 0: never",
+        ),
+    ] = 10.0,
+    worker_id: Annotated[
+        str | None, typer.Option(metavar="ID", help="stable id: a restart settles its files")
+    ] = None,
+    heartbeat: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            callback=number("--heartbeat", 1),
+            help="seconds of silence until a worker counts as dead",
+        ),
+    ] = 10,
     redis_timeout: RedisTimeout = None,
+    redis_secret: RedisSecret = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(metavar="URL", help="a mirror or replica the coordinator may point this worker at"),
+    ] = None,
     fail_on_drift: FailOnDrift = False,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="no live progress")] = False,
-    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log Scrapy's INFO messages")] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    log_level_name: LogLevel = None,
+    log_file: LogFile = None,
+    setting: ScrapySettings = None,
 ) -> None:
     """Fetch and clean articles from the shared queue of a `crawl --redis`, until it stays empty.
 
     The window, base URL and --refresh are the coordinator's; the other options are this process's.
+    A job whose base URL is not on the portal's hosts is refused unless it is this --base-url.
     --max-pages stops this worker after that many responses (what it holds goes back to the queue).
 
     Example: scraper worker viva --redis redis://10.0.0.5:6379/0 -o output
     """
+    level = log_level(log_level_name, verbose)
     try:
         config = build_config(
-            portal, output, None, None, jobs=jobs, concurrency=max(1, concurrency),
-            start_delay=max(0.0, delay), retries=max(0, retries), backoff=max(0.0, backoff),
-            download_timeout=timeout, max_pages=max_pages, log_level="INFO" if verbose else "WARNING",
+            portal, output, None, None, base_url=base_url, jobs=jobs, concurrency=concurrency,
+            start_delay=delay, retries=retries, backoff=backoff, download_timeout=timeout,
+            max_pages=max_pages, log_level=level, clean=CleanSettings(time_limit=clean_timeout),
+            scrapy_overrides=scrapy_overrides(setting),
         )  # fmt: skip
-        setup_logging(verbose)
+        setup_logging(level, log_file, quiet)
         result = crawl_distributed(
             config, redis, quiet, redis_timeout, coordinator=False, worker_id=worker_id,
-            idle_exit=max(0.0, idle_exit), heartbeat_ttl=max(1.0, heartbeat),
+            idle_exit=idle_exit, heartbeat_ttl=heartbeat, redis_secret=redis_secret,
         )  # fmt: skip
+    except OutputError as exc:  # disk full: the run lost nothing, but did not finish
+        raise fail(str(exc), 1) from None
     except ScraperError as exc:
         raise fail(str(exc)) from None
     print_summary(result, drift_note=fail_on_drift)

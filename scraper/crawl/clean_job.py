@@ -83,8 +83,10 @@ class _HeadlineCache:
 _headline_cache = _HeadlineCache()
 
 
-def worker_init(parent: int | None = None) -> None:
-    """Start-up of a crawl's cleaning process (importing this module loaded the cleaner).
+def worker_init(parent: int | None = None, fn: object = None) -> None:
+    """Start-up of a crawl's cleaning process (importing this module loaded the cleaner; `fn`, the
+    pool's cleaning function, arrives unpickled, so its module is loaded now too, before any job's
+    clock runs).
 
     Ctrl-C reaches the whole process group, and stopping the crawl gracefully is the parent's job.
     A parent killed outright (SIGKILL, OOM) cannot stop its workers, and they would wait forever on

@@ -49,7 +49,10 @@ class Job(NamedTuple):
 
 
 def _serve(conn: Connection, parent: int, fn: CleanFn) -> None:
-    """A worker: say it is ready, then clean one job after another until the pipe closes."""
+    """A worker: say it is ready, then clean one job after another until the pipe closes. It is
+    ready once started, with the cleaner and `fn`'s module loaded (`fn` arrives unpickled): a job's
+    clock starts when it is sent to a ready worker, so a slow start on a loaded machine is no
+    stuck job."""
     worker_init(parent)
     conn.send(None)
     while True:

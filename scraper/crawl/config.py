@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cleaners.settings import DEFAULT_CLEAN, CleanSettings
-from scraper.crawl.items import Window
+from scraper.crawl.items import DiscoveryLimits, Window
 
 
 @dataclass(frozen=True)
@@ -24,5 +24,9 @@ class CrawlConfig:
     download_timeout: float = 30.0
     max_pages: int | None = None  # responses per run (CLOSESPIDER_PAGECOUNT); the rest next run
     refresh: bool = False  # re-fetch written URLs whose sitemap lastmod is newer than our fetch
+    discovery: DiscoveryLimits = field(default_factory=DiscoveryLimits)  # sitemaps per run, depth, time
     clean: CleanSettings = DEFAULT_CLEAN
     log_level: str = "WARNING"
+    # `-s NAME=VALUE` of the CLI: Scrapy settings applied over the crawl's own (values as strings,
+    # which Scrapy's settings convert on use, as with `scrapy crawl -s`).
+    scrapy_overrides: tuple[tuple[str, str], ...] = ()

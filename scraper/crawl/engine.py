@@ -58,7 +58,7 @@ def engine_settings(config: CrawlConfig) -> dict[str, Any]:
 
 def scrapy_settings(config: CrawlConfig, ctx: CrawlContext) -> dict[str, Any]:
     engine = engine_settings(config)
-    return {
+    settings = {
         **engine,
         "ROBOTSTXT_OBEY": True,
         "AUTOTHROTTLE_ENABLED": True,
@@ -87,3 +87,5 @@ def scrapy_settings(config: CrawlConfig, ctx: CrawlContext) -> dict[str, Any]:
         "EXTENSIONS": {"scraper.crawl.components.CrawlStats": 500},
         CONTEXT: ctx,
     }
+    settings.update(config.scrapy_overrides)  # the user's -s NAME=VALUE have the last word
+    return settings

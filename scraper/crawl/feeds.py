@@ -5,6 +5,10 @@ decompression), parsed by defusedxml, which refuses entity declarations (billion
 blow-up) and external references; every failure is a `FeedError` with a one-line message.
 Scrapy's SitemapSpider is not used because it keeps only <loc>: a news crawl needs
 publication_date (to apply a date window before fetching) and title (for the headline index).
+
+Every entry is read on its own: one that cannot be read is left out (and counted in
+`Sitemap.unreadable`), never the rest of the feed with it; a date that cannot be read, or lies
+outside what a datetime can hold in every time zone (0001-01-01T00:00:00+14:00), is no date.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from xml.etree.ElementTree import Element, ParseError
 
@@ -23,6 +28,9 @@ from defusedxml import DefusedXmlException
 from scraper.errors import ScraperError
 
 MAX_FEED_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one uncompressed file
+# Dates a day inside datetime's range, in UTC: convertible to any time zone (offsets < 24 h).
+_EARLIEST = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+_LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -43,18 +51,36 @@ class FeedEntry:
 class Sitemap:
     is_index: bool  # True: entries are child sitemaps; False: entries are pages
     entries: tuple[FeedEntry, ...]
+    unreadable: int = 0  # entries left out because they could not be read
 
 
 def parse_sitemap(data: bytes, default_tz: tzinfo = UTC, max_bytes: int = MAX_FEED_BYTES) -> Sitemap:
     root = parse_xml(data, max_bytes)
     kind = _local(root.tag)
     if kind == "sitemapindex":
-        children = (_sitemap_ref(node, default_tz) for node in root if _local(node.tag) == "sitemap")
-        return Sitemap(True, tuple(e for e in children if e is not None))
-    if kind == "urlset":
-        pages = (_url_entry(node, default_tz) for node in root if _local(node.tag) == "url")
-        return Sitemap(False, tuple(e for e in pages if e is not None))
-    raise FeedError(f"not a sitemap: root element <{kind}>")
+        nodes, read = [n for n in root if _local(n.tag) == "sitemap"], _sitemap_ref
+    elif kind == "urlset":
+        nodes, read = [n for n in root if _local(n.tag) == "url"], _url_entry
+    else:
+        raise FeedError(f"not a sitemap: root element <{kind}>")
+    entries, unreadable = _each(nodes, read, default_tz)
+    return Sitemap(kind == "sitemapindex", tuple(entries), unreadable)
+
+
+def _each(
+    nodes: Iterable[Element], read: Callable[[Element, tzinfo], FeedEntry | None], tz: tzinfo
+) -> tuple[list[FeedEntry], int]:
+    """Every node read on its own: (entries, how many could not be read)."""
+    entries, unreadable = [], 0
+    for node in nodes:
+        try:
+            entry = read(node, tz)
+        except (ValueError, TypeError, OverflowError):
+            unreadable += 1
+            continue
+        if entry is not None:
+            entries.append(entry)
+    return entries, unreadable
 
 
 def parse_rss(data: bytes, default_tz: tzinfo = UTC, max_bytes: int = MAX_FEED_BYTES) -> list[FeedEntry]:
@@ -64,12 +90,10 @@ def parse_rss(data: bytes, default_tz: tzinfo = UTC, max_bytes: int = MAX_FEED_B
     if kind == "rss":
         channel = _child(root, "channel")
         items = [] if channel is None else [n for n in channel if _local(n.tag) == "item"]
-        found = (_rss_item(item, default_tz) for item in items)
-    elif kind == "feed":
-        found = (_atom_entry(entry, default_tz) for entry in root if _local(entry.tag) == "entry")
-    else:
-        raise FeedError(f"not an RSS or Atom feed: root element <{kind}>")
-    return [entry for entry in found if entry is not None]
+        return _each(items, _rss_item, default_tz)[0]
+    if kind == "feed":
+        return _each([e for e in root if _local(e.tag) == "entry"], _atom_entry, default_tz)[0]
+    raise FeedError(f"not an RSS or Atom feed: root element <{kind}>")
 
 
 def parse_xml(data: bytes, max_bytes: int = MAX_FEED_BYTES) -> Element:
@@ -158,7 +182,8 @@ def _atom_entry(entry: Element, tz: tzinfo) -> FeedEntry | None:
 def parse_datetime(value: str | None, default_tz: tzinfo = UTC) -> datetime | None:
     """W3C datetime (sitemaps, Atom) or RFC 822 (RSS); a value without offset gets default_tz.
 
-    Unparsable dates give None: the entry is kept and the window cannot exclude it.
+    Unparsable dates, and dates outside what every time zone can hold, give None: the entry is
+    kept and the window cannot exclude it.
     """
     if not value:
         return None
@@ -173,4 +198,8 @@ def parse_datetime(value: str | None, default_tz: tzinfo = UTC) -> datetime | No
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_tz)
-    return parsed
+    try:
+        in_utc = parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    return parsed if _EARLIEST <= in_utc <= _LATEST else None

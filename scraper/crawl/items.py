@@ -28,6 +28,16 @@ class Window:
         return when is not None and self.since is not None and when < self.since
 
 
+@dataclass(frozen=True, slots=True)
+class DiscoveryLimits:
+    """Bounds on sitemap discovery in one run, against a portal (or a hostile server) that lists
+    sitemaps without end: what goes past them is counted in the run report, not requested."""
+
+    max_sitemaps: int = 1000  # sitemaps requested per run
+    depth: int = 3  # index nesting: /sitemap.xml and robots.txt's are 0, what they list 1, ...
+    budget: float = 300.0  # seconds: then held articles are released, discovery or not
+
+
 @dataclass(slots=True)
 class ArticlePage:
     """One article as fetched: its pages in order, and the feed metadata that led to it."""

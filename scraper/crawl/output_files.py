@@ -14,6 +14,7 @@ kill or a power cut left behind:
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -22,8 +23,9 @@ from typing import Any
 import orjson
 
 from cleaners.types import Article, Rejected, utc_now_iso
-from scraper.crawl.sinks import JsonlSink, LazyJsonlSink, repair_torn_tail
+from scraper.crawl.sinks import JsonlSink, LazyJsonlSink, output_error, repair_torn_tail
 from scraper.crawl.state import StateStore
+from scraper.errors import OutputError
 
 REJECTS_FILE = "rejects.jsonl"
 FAILURES_FILE = "failures.jsonl"
@@ -95,6 +97,10 @@ class OutputWriter:
 
     The file date is the article's published date in the portal's timezone (a news day is the
     portal's day, not UTC's), falling back to the fetch date when the page gives no date.
+
+    A write that fails (disk full, I/O error) raises OutputError, and so does every write after
+    it: the line is cut back off, and one the state could not record is too, so that what the
+    state counts as written is exactly what the files hold; the crawl stops (CrawlContext).
     """
 
     MAX_OPEN = 16  # crawls mostly touch the newest few days; cap open descriptors anyway
@@ -104,29 +110,53 @@ class OutputWriter:
         self._sinks: dict[str, JsonlSink] = {}
         self._rejects = LazyJsonlSink(portal_dir / REJECTS_FILE)
         self._failures = LazyJsonlSink(portal_dir / FAILURES_FILE)
+        self.failure: OutputError | None = None  # the first failed write: nothing is written after it
 
     def write_article(self, article: Article) -> Path:
         sink = self._sink(output_day(article, self.tz))
-        sink.write(article.to_dict())
         assert sink.path is not None
-        return self._record(sink.path, article.url, "written", content_hash=article.content_hash)
+        self._write(
+            sink, sink.path, article.to_dict(), article.url, "written", content_hash=article.content_hash
+        )
+        return sink.path
 
     def write_reject(self, rejected: Rejected) -> None:
-        self._rejects.write(rejected.to_dict())
-        self._record(self._rejects.path, rejected.url, "rejected", detail=str(rejected.reason))
+        record = rejected.to_dict()
+        self._write(
+            self._rejects, self._rejects.path, record, rejected.url, "rejected", detail=str(rejected.reason)
+        )
 
     def write_failure(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
         """A line in failures.jsonl; the state (failed, so retried later) is the caller's business."""
-        self._failures.write(failure_record(url, reason, detail, kind))
+        self._write(self._failures, self._failures.path, failure_record(url, reason, detail, kind))
 
-    def _record(self, path: Path, url: str, status: str, **fields: Any) -> Path:
+    def _write(
+        self, sink: JsonlSink | LazyJsonlSink, path: Path, record: dict, url: str = "", status: str = "",
+        **fields: Any,
+    ) -> None:  # fmt: skip
+        """Write the line, then (with a `status`) record it; OutputError when either fails."""
+        if self.failure is not None:
+            raise self.failure
+        try:
+            end = sink.write(record)  # a line that fails half-way is cut off by the sink
+        except OSError as exc:
+            self.failure = output_error(exc, path)
+            raise self.failure from exc
+        if not status:
+            return
+        try:
+            self._record(path, url, status, end, **fields)
+        except sqlite3.Error as exc:  # the state cannot say so: the line goes too
+            sink.cut_last()
+            self.failure = output_error(exc, self.state.path)
+            raise self.failure from exc
+
+    def _record(self, path: Path, url: str, status: str, end: int, **fields: Any) -> None:
         """Mark `url` with the offset its line ends at, and the file as reconciled up to there (the
         next start need not read it again): one commit, which costs more than the statements."""
-        size = path.stat().st_size  # one writer per file (the crawl lock): the line's end
         with self.state.transaction():
-            self.state.mark(url, status, output=path.name, line_end=size, **fields)
-            self.state.set_reconciled(path, size)
-        return path
+            self.state.mark(url, status, output=path.name, line_end=end, **fields)
+            self.state.set_reconciled(path, end)
 
     def _sink(self, day: str) -> JsonlSink:
         sink = self._sinks.get(day)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,8 @@ from scraper.crawl.clean_pool import CleanPool
 from scraper.crawl.context import CONTEXT, CrawlContext
 from scraper.crawl.items import ArticlePage
 from scraper.crawl.quality import tally
+from scraper.crawl.sinks import output_error
+from scraper.errors import OutputError
 
 
 class Dropped(DropItem):
@@ -37,6 +40,17 @@ class _Component:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
         return cls(crawler)
+
+    def write(self, write: Any, record: Any) -> Any:
+        """`write(record)`; a failed write (disk full) stops the crawl and drops the item unwritten."""
+        try:
+            return write(record)
+        except sqlite3.Error as exc:  # a state write of its own (disk full)
+            failure = output_error(exc, self.ctx.state.path)
+        except OutputError as exc:
+            failure = exc
+        self.ctx.output_failed(failure)
+        raise Dropped(f"not written: {failure}", "unwritten")
 
 
 class CleanPipeline(_Component):
@@ -71,7 +85,7 @@ class RejectPipeline(_Component):
     def process_item(self, item: ArticlePage) -> ArticlePage:
         tally(self.ctx.quality, item.result)  # every cleaned article page: the quality figures
         if isinstance(item.result, Rejected):
-            self.ctx.writer.write_reject(item.result)
+            self.write(self.ctx.writer.write_reject, item.result)
             reason = str(item.result.reason)
             raise Dropped(f"rejected ({reason}): {item.result.detail}", f"rejected/{reason}")
         return item
@@ -87,7 +101,7 @@ class FilterPipeline(_Component):
         if self.ctx.state.has_content(article.content_hash):
             # An unchanged refetch stays "written" (its fetch time moves on); another URL is a copy.
             status = "written" if self.ctx.state.status(article.url) == "written" else "duplicate"
-            self.ctx.state.mark(article.url, status, article.content_hash)
+            self.write(lambda a: self.ctx.state.mark(a.url, status, a.content_hash), article)
             raise Dropped(f"duplicate content of an article already written: {article.url}", "duplicate")
         if item.published is None and not self.ctx.config.window.contains(self._published(article)):
             raise Dropped(f"published {article.published_at}, outside the window", "out_of_window")
@@ -104,5 +118,5 @@ class FilterPipeline(_Component):
 class WritePipeline(_Component):
     def process_item(self, item: ArticlePage) -> ArticlePage:
         assert isinstance(item.result, Article)
-        self.ctx.writer.write_article(item.result)
+        self.write(self.ctx.writer.write_article, item.result)
         return item

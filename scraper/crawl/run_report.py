@@ -1,9 +1,13 @@
 """The run report of a crawl (`run-<UTC time>-<id>.json` next to its output): counts from the
 crawl stats, the window, timings, whether the run counts as a success, and the portal's quality
-figures with the layout-drift verdict against the earlier reports in the same folder."""
+figures with the layout-drift verdict against the earlier reports in the same folder.
+
+Its space is taken before the crawl starts (`reserve_report`): a crawl that fills the disk still
+writes the report that says so (finish_reason "disk_full")."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,10 +51,16 @@ _COUNTS = {
     "duplicates": "news/duplicate",
     "discovery_ok": "news/discovery_ok",
     "discovery_failed": "news/discovery_failed",
+    "unreadable_entries": "news/unreadable_entries",  # feed entries left out, one by one
+    "sitemaps_over_cap": "news/sitemaps_over_cap",  # not requested: past --max-sitemaps
+    "sitemaps_too_deep": "news/sitemaps_too_deep",  # not requested: past --sitemap-depth
+    "discovery_over_budget": "news/discovery_over_budget",  # 1: held articles released at the budget
 }
 
 
 _COMPLETE = ("finished", "closespider_pagecount")
+OUTPUT_FAILED = ("disk_full", "write_error")  # finish reasons: an output or state write failed
+RESERVE_BYTES = 64 * 1024  # a report is a few kilobytes
 
 
 def _grouped(stats: dict[str, Any], prefix: str) -> dict[str, int]:
@@ -96,6 +106,23 @@ def build_report(
     }
 
 
-def write_report(path: Path, report: dict[str, Any]) -> CrawlResult:
-    path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+def reserve_report(path: Path) -> Path:
+    """Take the space of a run report at `path` now (written out, so the blocks are ours; one
+    reserve per output folder and process, reused by every run)."""
+    with path.open("wb") as handle:
+        handle.write(b" " * RESERVE_BYTES)
+    return path
+
+
+def write_report(path: Path, report: dict[str, Any], reserved: Path | None = None) -> CrawlResult:
+    """Write the report, into the `reserved` space when there is one (renamed into place: no new
+    block is needed on a full disk). An OSError if it cannot be written at all."""
+    data = orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+    if reserved is not None and reserved.exists() and len(data) <= reserved.stat().st_size:
+        with reserved.open("r+b") as handle:
+            handle.write(data)
+            handle.truncate(len(data))
+        os.replace(reserved, path)
+    else:
+        path.write_bytes(data)
     return CrawlResult(report, path)

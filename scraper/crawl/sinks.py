@@ -3,10 +3,12 @@
 Each record is serialised first and written with a single `write` of the complete line on a file
 opened in append mode, so a reader never sees a partial record from this process. A file that a
 killed process left with a partial last line is repaired (the fragment is cut) before appending.
+A write that fails (disk full) is cut back off at once; `output_error` names the failure.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -14,9 +16,22 @@ from typing import IO, Any
 
 import orjson
 
+from scraper.errors import OutputError
+
+_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+
 
 def dumps_line(record: dict[str, Any]) -> bytes:
     return orjson.dumps(record) + b"\n"
+
+
+def output_error(exc: BaseException, path: Path | str) -> OutputError:
+    """An OutputError for a failed write of `path` (an OSError, or sqlite3's for the state):
+    reason "disk_full" for no space or quota left, else "write_error"."""
+    if getattr(exc, "errno", None) in _FULL_ERRNOS or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL":
+        return OutputError(f"no space left on the device writing {path}", "disk_full")
+    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+    return OutputError(f"cannot write {path}: {detail}", "write_error")
 
 
 def repair_torn_tail(path: Path) -> int:
@@ -56,6 +71,7 @@ class JsonlSink:
         self._owned = False
         self.fsync = fsync
         self.count = 0
+        self._last_start = 0  # where the last line written starts (owned files)
         if target is None:
             self._stream: IO[bytes] = sys.stdout.buffer
         elif isinstance(target, Path):
@@ -67,10 +83,12 @@ class JsonlSink:
         else:
             self._stream = target
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: dict[str, Any]) -> int:
+        """Write one line; for a file, return the offset it ends at (0 for a stream)."""
         line = dumps_line(record)
+        end = 0
         if self._owned:
-            self._write_whole(line)
+            end = self._write_whole(line)
         else:
             self._stream.write(line)
         if self.fsync and self._owned:
@@ -78,8 +96,15 @@ class JsonlSink:
         elif not self._owned:
             self._stream.flush()
         self.count += 1
+        return end
 
-    def _write_whole(self, line: bytes) -> None:
+    def cut_last(self) -> None:
+        """Take the last line written off again (its record could not be kept, e.g. in the state)."""
+        if self._owned:
+            os.ftruncate(self._stream.fileno(), self._last_start)
+            self.count -= 1
+
+    def _write_whole(self, line: bytes) -> int:
         """All of `line` or nothing: an unbuffered file may take part of a write (then the rest is
         sent), and a failing write (disk full) is cut back off, so no torn line is left for the
         next record to be appended to."""
@@ -93,6 +118,8 @@ class JsonlSink:
         except BaseException:
             os.ftruncate(self._stream.fileno(), start)
             raise
+        self._last_start = start
+        return start + done
 
     def close(self) -> None:
         if self._owned:
@@ -113,10 +140,14 @@ class LazyJsonlSink:
         self.path = path
         self._sink: JsonlSink | None = None
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: dict[str, Any]) -> int:
         if self._sink is None:
             self._sink = JsonlSink(self.path)
-        self._sink.write(record)
+        return self._sink.write(record)
+
+    def cut_last(self) -> None:
+        if self._sink is not None:
+            self._sink.cut_last()
 
     def close(self) -> None:
         if self._sink is not None:

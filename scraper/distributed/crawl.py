@@ -36,14 +36,19 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
+from cleaners.portals import portal_by_name
 from cleaners.types import Article
 from scraper.crawl.config import CrawlConfig
 from scraper.crawl.context import CONTEXT, CrawlContext
+from scraper.crawl.guard import refusal
+from scraper.crawl.items import Window
 from scraper.crawl.pipelines import CleanPipeline, Dropped, RejectPipeline, _Component
 from scraper.crawl.state import StateStore
 from scraper.distributed.output import recover_own_files
+from scraper.distributed.request_codec import SECRET_ENV
 from scraper.distributed.scheduler import COORDINATOR
 from scraper.distributed.shared_state import LINK_ERRORS, Job, SharedState
+from scraper.errors import OutputError
 
 if TYPE_CHECKING:
     from scraper.distributed.redis_link import RedisLink
@@ -59,6 +64,14 @@ class Redo(Dropped):
         super().__init__(f"Redis unreachable ({exc}): fetched again once it answers", "redis_redo")
 
 
+class Unwritten(Redo):
+    """An item not written because the disk is full (or another write failed): the crawl stops,
+    and its request, not acknowledged, goes back to the queue for another worker."""
+
+    def __init__(self, exc: OutputError) -> None:
+        Dropped.__init__(self, f"not written: {exc}", "unwritten")
+
+
 class DistributedContext(CrawlContext):
     """The spider's state hooks answered from Redis; `state` is this worker's local SQLite (its
     copy of the headline index, which the cleaning processes read), `writer` a WorkerWriter."""
@@ -71,6 +84,7 @@ class DistributedContext(CrawlContext):
         self.headlines_loaded = self.headlines_known = 0
         self.scheduler: AckScheduler | None = None  # set when the scheduler opens
         self._job: tuple[float, Job] | None = None
+        self.refused: str | None = None  # why the job in Redis is not worked for (see job_refusal)
         self._headlines: list[tuple[str, str, str | None]] = []  # not in Redis yet (unreachable)
         self._failed: list[str] = []
 
@@ -85,7 +99,10 @@ class DistributedContext(CrawlContext):
         self._try_flush()
 
     def failed(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
-        self.writer.write_failure(url, reason, detail, kind)
+        try:
+            self.writer.write_failure(url, reason, detail, kind)
+        except OutputError as exc:
+            self.output_failed(exc)
         if kind == "article":
             self._failed.append(url)  # not claimed: the next crawl asks for it again
             self._try_flush()
@@ -121,15 +138,41 @@ class DistributedContext(CrawlContext):
             self.headlines_loaded += len(rows)
 
     def job(self) -> Job:
-        """The coordinator's window and base URL (read from Redis at most every 5 s)."""
+        """The coordinator's window and base URL (read from Redis at most every 5 s). A job this
+        process refuses (`refused` says why) is never used: the last accepted one (or none) is."""
         now = time.monotonic()
         if self._job is None or now - self._job[0] > 5:
             try:
-                self._job = (now, self.shared.job())
+                job = self.shared.job()
             except LINK_ERRORS:
                 if self._job is None:
                     raise
+                return self._job[1]
+            self.refused = self.refused or job_refusal(job, self.config, self.shared.key("job"))
+            if self.refused:
+                job = self._job[1] if self._job else Job(Window(), None)
+            self._job = (now, job)
         return self._job[1]
+
+
+def job_refusal(job: Job, config: CrawlConfig, key: str) -> str | None:
+    """Why this process must not work for `job`, or None. Its signature proves the coordinator
+    shares our secret; its base URL decides which host is on-site for every request, so it must
+    be the portal's, or the one this process was given (--base-url)."""
+    if job.signed is False:
+        return (
+            f"the job in Redis ({key}) is not signed with this process's secret: give every process "
+            f"of the crawl the same {SECRET_ENV} (or --redis-secret), or someone else wrote the job"
+        )
+    if job.base_url is None or job.base_url.rstrip("/") == (config.base_url or "").rstrip("/"):
+        return None
+    reason = refusal(job.base_url, config.base_url or "", portal_by_name(config.portal))
+    if reason is not None:
+        return (
+            f"the job's base URL {job.base_url} is not on {config.portal}'s hosts ({reason}): "
+            "give this worker the same --base-url to crawl a mirror"
+        )
+    return None
 
 
 class SyncedCleanPipeline(CleanPipeline):
@@ -147,6 +190,10 @@ class SharedRejectPipeline(RejectPipeline):
             return super().process_item(item)  # claimed before it is written
         except LINK_ERRORS as exc:
             raise Redo(exc) from exc
+        except Dropped as dropped:
+            if self.ctx.output_failure is not None and dropped.key == "unwritten":
+                raise Unwritten(self.ctx.output_failure) from None
+            raise
 
 
 class ClaimWritePipeline(_Component):
@@ -172,6 +219,12 @@ class ClaimWritePipeline(_Component):
             self.unsettled = False
         except LINK_ERRORS as exc:
             raise Redo(exc) from exc
+        except OutputError as exc:  # nothing written or claimed
+            self.unsettled = False
+            self.ctx.output_failed(exc)
+            raise Unwritten(exc) from None
+        if self.ctx.writer.failure is not None:  # written and claimed, but the disk is full now
+            self.ctx.output_failed(self.ctx.writer.failure)
         if owner is not None:
             key = "duplicate" if owner.startswith("duplicate") else "already_done"
             raise Dropped(f"{article.url}: {owner}", key)
@@ -222,11 +275,24 @@ class WorkerLifecycle:
         except (Exception, SystemExit):
             with contextlib.suppress(Exception, SystemExit):
                 logger.exception("heartbeat failed")
-        if (self.link.expired or self.link.state_lost) and not self.gave_up:
-            self.gave_up = True
-            reason = "redis_state_lost" if self.link.state_lost else "redis_unreachable"
-            closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))  # type: ignore[union-attr]
-            closing.addErrback(lambda failure: logger.error("closing the spider failed: %s", failure.value))
+        self._give_up_if_needed()
+
+    def _give_up_if_needed(self) -> bool:
+        """Close the spider when Redis is gone for too long, lost the job, or the job is refused."""
+        if self.gave_up:
+            return True
+        if self.ctx.refused:
+            reason = "job_refused"
+        elif self.link.state_lost:
+            reason = "redis_state_lost"
+        elif self.link.expired:
+            reason = "redis_unreachable"
+        else:
+            return False
+        self.gave_up = True
+        closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))  # type: ignore[union-attr]
+        closing.addErrback(lambda failure: logger.error("closing the spider failed: %s", failure.value))
+        return True
 
     def _beat(self) -> None:
         job_there, scheduler = self.shared.beat(), self.ctx.scheduler
@@ -255,6 +321,8 @@ class WorkerLifecycle:
             raise DontCloseSpider from None
 
     def _idle(self) -> None:
+        if self._give_up_if_needed():
+            raise DontCloseSpider  # closing with its own reason
         if self.ctx.scheduler is not None and not self.ctx.scheduler.flush_acks(resync=True):
             raise DontCloseSpider  # what this worker finished is not acknowledged yet
         if self.coordinator and not self._discovering():

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -31,9 +32,10 @@ import orjson
 
 from cleaners.types import Article, Rejected
 from scraper.crawl.output_files import failure_record, output_day
-from scraper.crawl.sinks import LazyJsonlSink, dumps_line, repair_torn_tail
+from scraper.crawl.sinks import LazyJsonlSink, dumps_line, output_error, repair_torn_tail
 from scraper.crawl.state import StateStore
 from scraper.distributed.shared_state import SharedState, written_token
+from scraper.errors import OutputError
 
 _WORKER_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.([A-Za-z0-9][A-Za-z0-9_-]*)\.jsonl$")
 
@@ -50,27 +52,52 @@ class WorkerWriter:
         self._fds: dict[Path, int] = {}
         self._rejects = LazyJsonlSink(portal_dir / f"rejects.{self.worker_id}.jsonl")
         self._failures = LazyJsonlSink(portal_dir / f"failures.{self.worker_id}.jsonl")
+        self.failure: OutputError | None = None  # the first failed write: nothing is written after it
 
     def write_article(self, article: Article) -> str | None:
+        """None when written and claimed, else who owns it; OutputError when the write fails (the
+        line is cut off again, and nothing is claimed), and for every write after that."""
+        if self.failure is not None:
+            raise self.failure
         path = self.dir / f"{output_day(article, self.tz)}.{self.worker_id}.jsonl"
-        fd = self._fd(path)
-        start = os.fstat(fd).st_size  # only this worker appends to this file
-        _write_all(fd, dumps_line(article.to_dict()))
+        try:
+            fd = self._fd(path)
+            start = os.fstat(fd).st_size  # only this worker appends to this file
+            try:
+                _write_all(fd, dumps_line(article.to_dict()))
+            except OSError:
+                os.ftruncate(fd, start)
+                raise
+        except OSError as exc:
+            self.failure = output_error(exc, path)
+            raise self.failure from exc
         owner = self.shared.claim_written(article.url, article.content_hash, _epoch(article.fetched_at))
         if owner is not None:
             os.ftruncate(fd, start)  # lost the claim: the line was never ours to keep
             return owner
-        self.state.set_reconciled(path, os.fstat(fd).st_size)
+        try:
+            self.state.set_reconciled(path, os.fstat(fd).st_size)
+        except sqlite3.Error as exc:  # written and claimed; a restart settles the offset (disk full)
+            self.failure = output_error(exc, self.state.path)
         return None
 
     def write_reject(self, rejected: Rejected) -> None:
         # Claimed first: a reject is a diagnostic, losing one to a kill is harmless.
         if not self.shared.claim_rejected(rejected.url, str(rejected.reason)):
             return
-        self._rejects.write(rejected.to_dict())
+        self._side(self._rejects, rejected.to_dict())
 
     def write_failure(self, url: str, reason: str, detail: str = "", kind: str = "article") -> None:
-        self._failures.write(failure_record(url, reason, detail, kind))
+        self._side(self._failures, failure_record(url, reason, detail, kind))
+
+    def _side(self, sink: LazyJsonlSink, record: dict) -> None:
+        if self.failure is not None:
+            raise self.failure
+        try:
+            sink.write(record)
+        except OSError as exc:
+            self.failure = output_error(exc, sink.path)
+            raise self.failure from exc
 
     def _fd(self, path: Path) -> int:
         fd = self._fds.get(path)

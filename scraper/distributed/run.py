@@ -25,12 +25,13 @@ from scrapy.crawler import AsyncCrawlerProcess
 from cleaners.portals import portal_by_name, portal_tz
 from scraper.crawl.config import CrawlConfig
 from scraper.crawl.engine import scrapy_settings
-from scraper.crawl.run import run_to_end
-from scraper.crawl.run_report import CrawlResult, build_report, write_report
-from scraper.crawl.state import PortalLock, StateStore
+from scraper.crawl.run import finish, finish_run, run_to_end, starting
+from scraper.crawl.run_report import CrawlResult, build_report, reserve_report
+from scraper.crawl.state import PortalLock, StateStore, open_state
 from scraper.distributed.crawl import DistributedContext
 from scraper.distributed.output import WorkerWriter, recover_own_files
 from scraper.distributed.redis_link import linked_client
+from scraper.distributed.request_codec import redis_secret
 from scraper.distributed.scheduler import COORDINATOR, MAX_HELD, AckCrawler
 from scraper.distributed.shared_state import LINK_ERRORS, SharedState, host_name
 from scraper.errors import ConfigError, CrawlLockedError, ScraperError
@@ -38,6 +39,7 @@ from spiders import spider_for
 
 logger = logging.getLogger(__name__)
 REDIS_REASONS = ("redis_unreachable", "redis_state_lost")  # finish reasons: Redis stopped the crawl
+JOB_REFUSED = "job_refused"  # finish reason: the job in Redis is not signed by us, or off the portal
 
 
 def _redis_timeout() -> float:
@@ -59,10 +61,15 @@ class WorkerOptions:
     idle_exit: float = 10.0  # workers: stop after the job has been idle this long; 0: never
     heartbeat_ttl: float = 10.0  # a worker silent this long is dead: its requests are requeued
     redis_timeout: float = field(default_factory=_redis_timeout)  # an outage survived this long
+    redis_secret: str | None = None  # signs requests and the job; default $NEWS_REDIS_SECRET
 
 
 class RedisUnreachableError(ScraperError):
     """Redis did not answer for the whole redis_timeout (or lost the job): the crawl stopped."""
+
+
+class JobRefusedError(ScraperError):
+    """The job in Redis is not signed with this process's secret, or its base URL is off the portal."""
 
 
 class WorkerLock(PortalLock):
@@ -132,13 +139,18 @@ def run_distributed(config: CrawlConfig, options: WorkerOptions, on_start: Any =
     if rules is None:
         raise ConfigError(f"unknown portal {config.portal!r}")
     portal_dir = config.output_dir / config.portal
+    secret = redis_secret(options.redis_secret)
     client = linked_client(options.redis_url, options.redis_timeout)
     try:
-        lock, shared = _identity(client, portal_dir, config.portal, options)
+        lock, shared = _identity(client, portal_dir, config.portal, options, secret)
         try:
-            with StateStore(portal_dir / f"state.{shared.worker_id}.sqlite") as state:
+            with starting(portal_dir):
+                # Only this worker's copy of the headline index and its file offsets: a corrupt one
+                # is set aside, and its files are settled again from the start.
+                state, _ = open_state(portal_dir / f"state.{shared.worker_id}.sqlite")
+            with state:
                 try:
-                    report, run_id = _run_registered(config, options, shared, state, on_start)
+                    report, run_id, ctx, reserved = _run_registered(config, options, shared, state, on_start)
                 finally:
                     _sign_off(shared, options.coordinator)
         finally:
@@ -146,8 +158,10 @@ def run_distributed(config: CrawlConfig, options: WorkerOptions, on_start: Any =
     except LINK_ERRORS as exc:  # before or after the crawl: registering, settling files
         raise RedisUnreachableError(f"lost Redis at {options.redis_url}: {exc}") from None
     stamp = report["started"].replace("-", "").replace(":", "")[:15]
-    result = write_report(portal_dir / f"run-{stamp}Z-{shared.worker_id}-{run_id}.json", report)
+    result = finish(ctx, report, portal_dir / f"run-{stamp}Z-{shared.worker_id}-{run_id}.json", reserved)
     path = result.report_path
+    if report["finish_reason"] == JOB_REFUSED:
+        raise JobRefusedError(f"{ctx.refused}: stopped, nothing taken from the queue; report: {path}")
     if report["finish_reason"] == "redis_state_lost":
         raise RedisUnreachableError(
             f"Redis at {options.redis_url} came back without this crawl's state (restarted without "
@@ -176,7 +190,7 @@ def _sign_off(shared: SharedState, coordinator: bool) -> None:
 
 
 def _identity(
-    client: Any, portal_dir: Path, portal: str, options: WorkerOptions
+    client: Any, portal_dir: Path, portal: str, options: WorkerOptions, secret: bytes
 ) -> tuple[WorkerLock, SharedState]:
     """The given worker id, or else the first free `<host>-<n>`: stable across restarts on one
     machine and output folder, so a restarted worker settles what a killed one left in its files."""
@@ -189,7 +203,7 @@ def _identity(
             if given:
                 raise
             continue
-        shared = SharedState(client, portal, worker_id, options.heartbeat_ttl)
+        shared = SharedState(client, portal, worker_id, options.heartbeat_ttl, secret)
         if shared.register():
             return lock, shared
         lock.release()  # alive elsewhere, or died less than a heartbeat ago
@@ -200,7 +214,7 @@ def _identity(
 
 def _run_registered(
     config: CrawlConfig, options: WorkerOptions, shared: SharedState, state: StateStore, on_start: Any
-) -> tuple[dict[str, Any], int]:
+) -> tuple[dict[str, Any], int, DistributedContext, Path]:
     job = (config.window, config.base_url, config.refresh)
     if options.coordinator and (holder := shared.begin_discovery(*job)):
         raise CrawlLockedError(
@@ -213,7 +227,9 @@ def _run_registered(
     claimed, cut, _ = recover_own_files(portal_dir, shared, state)
     writer = WorkerWriter(portal_dir, shared, state, portal_tz(rules))
     ctx = DistributedContext(config, state, writer, shared, shared.client.link)  # type: ignore[attr-defined]
-    run_id, started = state.start_run(), datetime.now(UTC)
+    with starting(portal_dir):
+        run_id, started = state.start_run(), datetime.now(UTC)
+        reserved = reserve_report(portal_dir / f".report-reserve.{shared.worker_id}")
     spider_cls = role_spider(spider_for(config.portal), options.coordinator)
     stats = _crawl(spider_cls, distributed_settings(config, ctx, options), ctx, on_start)
     report = build_report(config, stats, started, claimed)
@@ -221,14 +237,15 @@ def _run_registered(
         requeued=int(stats.get("news/requeued", 0)) + shared.taken_back,
         already_done=int(stats.get("news/already_done", 0)),
         recovered_cut=cut,
+        dead_letter=int(stats.get("news/dead_letter", 0)),
     )  # fmt: skip
     report.update(worker_id=shared.worker_id, coordinator=options.coordinator)
     if report["finish_reason"] in REDIS_REASONS:
         report["redis_error"] = ctx.link.error
     if not options.coordinator:  # a worker discovers nothing: finishing (or --max-pages) is its success
         report["ok"] = report["finish_reason"] in ("finished", "closespider_pagecount")
-    state.finish_run(run_id, report["counts"])
-    return report, run_id
+    finish_run(state, run_id, report["counts"])
+    return report, run_id, ctx, reserved
 
 
 def _crawl(spider_cls: type[scrapy.Spider], settings: dict, ctx: DistributedContext, on_start: Any) -> dict:

@@ -75,6 +75,7 @@ class AckScheduler(Scheduler):
         self._order = itertools.count()
         self._synced = self.link.outages  # the outages this worker's processing zset is resynced after
         self.touched = False  # pushed or popped: the job's keys exist
+        self.refused: str | None = None  # why this process will not work for the job in Redis
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -120,7 +121,15 @@ class AckScheduler(Scheduler):
         return True
 
     def _push(self, request: Request, fingerprint: str) -> bool:
-        if not self.queue.push(request, fingerprint):
+        try:
+            pushed = self.queue.push(request, fingerprint)
+        except (TypeError, ValueError) as exc:  # meta that is not plain data: a bug, never silent
+            logger.error("cannot queue %s in Redis: %s", request.url, exc)
+            self.stats.inc_value("news/failed/unqueueable")
+            if url := request.meta.get("article"):
+                self.context.failed(url, "unqueueable", str(exc))
+            return False
+        if not pushed:
             self.df.log(request, self.spider)
             return False
         self.touched = True
@@ -137,7 +146,7 @@ class AckScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
-        if not self._sync():
+        if self.refused or not self._sync():
             return None  # nothing goes out while Redis is unreachable: its outcome could not be kept
         # Discovery first: it is what feeds every worker.
         if self.local:
@@ -179,21 +188,45 @@ class AckScheduler(Scheduler):
         free = self.max_held - len(self.held)
         if free < self.batch:
             return
+        if self.refused:
+            return
         acks, self.acks = self.acks, []
         try:
-            headlines, popped = self.queue.pop_many(free, acks)
+            popped = self.queue.pop_many(free, acks)
         except LINK_ERRORS:
             self.acks[:0] = acks  # sent again (a lost reply: the resync takes what it popped)
             return
-        self.touched |= bool(popped)
-        self.context.headlines_known = max(self.context.headlines_known, headlines)
-        if popped:  # the job exists: have its window and base URL at hand while Redis is away
+        self.touched |= bool(popped.requests or popped.undecodable)
+        self.context.headlines_known = max(self.context.headlines_known, popped.headlines)
+        if popped.requests or popped.undecodable:
+            # The job exists: have its window and base URL at hand while Redis is away, and refuse
+            # one this process may not work for (then what it popped goes back at sign-off).
             with contextlib.suppress(*LINK_ERRORS):
                 self.context.job()
-        for request, data in popped:
+            if self.context.refused:
+                self.refused = self.context.refused
+                return
+        self._bury(popped.undecodable)
+        for request, data in popped.requests:
             self.held[request] = data
             self.ready.append(request)
-        self.stats.inc_value("scheduler/dequeued/redis", len(popped))
+        self.stats.inc_value("scheduler/dequeued/redis", len(popped.requests))
+
+    def _bury(self, entries: list[tuple[bytes, str]]) -> None:
+        """Entries no process of this job wrote (its job is signed with our secret, so not another
+        secret's): moved to the dead letters, never loaded; the crawl goes on."""
+        if not entries:
+            return
+        try:
+            self.queue.bury([data for data, _ in entries])
+        except LINK_ERRORS:
+            return  # still in the processing zset: popped and judged again after the resync
+        self.stats.inc_value("news/dead_letter", len(entries))
+        for data, why in entries:
+            logger.warning(
+                "moved a queue entry this job did not write to %s (%s; %d bytes, starting %r)",
+                self.queue.dead, why, len(data), data[:24],
+            )  # fmt: skip
 
     def ack(self, request: Request) -> None:
         """Scrapy is done with `request`: it leaves this worker's processing zset with the next

@@ -10,7 +10,10 @@ Keys, all under `news:<portal>:` (one crawl job per portal per Redis database):
     hb:<id>            str   heartbeat of worker <id>, with a TTL: gone means dead
     workers            set   worker ids that may hold a processing zset
     discovering        str   id of the worker running discovery, with a TTL
-    job                hash  the coordinator's date window, base URL and refresh flag
+    job                hash  the coordinator's date window, base URL and refresh flag, signed
+                             with the job's secret ("sig"; see scraper.distributed.request_codec)
+    dead               list  queue entries no process of the job wrote (unsigned, forged, pickles):
+                             the dead letters, newest first, at most DEAD_LETTER_MAX
     failed             hash  url -> first failure time: asked for again by later crawls
     done               hash  url -> "w|<id>|<hash16>" written, "r|<id>|<reason>" rejected,
                              "d|<id>|<first url>" duplicate content: the exactly-once claims;
@@ -24,6 +27,8 @@ Every multi-key step is one Lua script, so it is atomic and costs one round trip
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import socket
 import time
@@ -77,6 +82,7 @@ def written_token(worker_id: str, content_hash: str) -> str:
 class Job:
     window: Window
     base_url: str | None
+    signed: bool | None = None  # None: no job in Redis; False: not signed with this process's secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +99,11 @@ class Activity:
 class SharedState:
     """One worker's view of the shared Redis state of a portal."""
 
-    def __init__(self, client: redis.Redis, portal: str, worker_id: str, ttl: float = 10.0) -> None:
+    def __init__(
+        self, client: redis.Redis, portal: str, worker_id: str, ttl: float = 10.0, secret: bytes = b""
+    ) -> None:
         self.client, self.portal, self.worker_id = client, portal, check_worker_id(worker_id)
+        self.secret = secret  # signs the job (and, in the queue, the requests)
         self.prefix = f"news:{portal}:"
         self.taken_back = 0  # requests a killed process with this id held, requeued by register()
         self.ttl_ms = max(1000, int(ttl * 1000))
@@ -175,8 +184,12 @@ class SharedState:
             self.client.delete(self.key("dupefilter"))
         job = {"since": _iso(window.since), "until": _iso(window.until), "base_url": base_url or "",
                "refresh": "1" if refresh else "0"}  # fmt: skip
-        self.client.hset(self.key("job"), mapping=job)
+        self.client.hset(self.key("job"), mapping={**job, "sig": self._job_signature(job)})
         return None
+
+    def _job_signature(self, job: dict[str, str]) -> str:
+        fields = orjson.dumps([job.get(name, "") for name in ("since", "until", "base_url", "refresh")])
+        return hmac.new(self.secret, b"job:" + fields, hashlib.sha256).hexdigest()
 
     def refresh_discovery(self) -> None:
         key, me, ttl = self.key("discovering"), self.worker_id, self.ttl_ms  # NX: expired in an outage
@@ -187,9 +200,16 @@ class SharedState:
             self.client.delete(self.key("discovering"))
 
     def job(self) -> Job:
-        values = {k.decode(): v.decode() for k, v in self.client.hgetall(self.key("job")).items()}
+        """The coordinator's job; its fields are read only when its signature is this process's
+        (`signed` False, and no window or base URL, otherwise)."""
+        raw = self.client.hgetall(self.key("job"))
+        if not raw:
+            return Job(Window(), None, None)
+        values = {k.decode("utf-8", "replace"): v.decode("utf-8", "replace") for k, v in raw.items()}
+        if not hmac.compare_digest(values.get("sig", ""), self._job_signature(values)):
+            return Job(Window(), None, False)
         window = Window(_parse(values.get("since")), _parse(values.get("until")))
-        return Job(window, values.get("base_url") or None)
+        return Job(window, values.get("base_url") or None, True)
 
     # -- claims: what is written (exactly once) or otherwise done ------------------------------
 

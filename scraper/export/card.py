@@ -7,18 +7,18 @@ from datetime import UTC, datetime
 from importlib import metadata
 
 from scraper.export.dedup import NUM_PERM, SHINGLE_WORDS
-from scraper.export.schema import FIELDS
+from scraper.export.schema import ADDED_FIELDS, EXPORT_SCHEMA_VERSION, FIELDS
 from scraper.export.types import ExportOptions, ExportResult
 
 FIELD_NOTES = {
     "schema_version": "version of the article schema",
     "url": "URL the article was fetched from",
     "canonical_url": "the page's canonical URL, when it gives one",
-    "portal": "news portal id (also the `portal=` partition)",
+    "portal": "news portal id (also the folder of its files)",
     "title": "headline",
     "authors": "bylines",
-    "published_at": "publication time, ISO 8601 with the portal's offset",
-    "modified_at": "last update time, ISO 8601",
+    "published_at": "publication time (UTC instant; the portal's offset is in `published_offset`)",
+    "modified_at": "last update time (UTC instant; offset in `modified_offset`)",
     "section": "portal section (rubric)",
     "tags": "portal tags",
     "language": "language code of the text",
@@ -28,11 +28,21 @@ FIELD_NOTES = {
     "word_count": "words in `text`",
     "content_hash": 'sha256 of the whitespace-normalised text ("sha256:...")',
     "pages": "pages of a multi-page article joined into `text`",
-    "fetched_at": "fetch time, ISO 8601 UTC",
+    "fetched_at": "fetch time (UTC instant)",
     "source": "input file, for articles cleaned from saved pages",
+    "published_offset": "minutes east of UTC the portal printed published_at in (WIB: 420)",
+    "modified_offset": "minutes east of UTC of modified_at",
+    "date": "published_at's date in the portal's own time (else fetched_at's); also the file name",
     "near_dup_cluster": "id shared by near-duplicate articles (smallest content_hash); null if unique",
 }
-_TYPES = {"int": "int32", "str": "string", "list": "list<string>"}
+# Column kind -> (the fields table's type, the datasets feature in the YAML header)
+_TYPES = {
+    "int": ("int32", "dtype: int32"), "str": ("string", "dtype: string"),
+    "list": ("list<string>", "list: string"),
+    "time": ("timestamp[us, tz=UTC]", "dtype: timestamp[us, tz=UTC]"),
+    "offset": ("int16", "dtype: int16"), "date": ("date32", "dtype: date32"),
+}  # fmt: skip
+COLUMNS = (*((name, kind) for name, kind, _ in FIELDS), *ADDED_FIELDS)
 
 
 def _size_category(count: int) -> str:
@@ -44,8 +54,17 @@ def _size_category(count: int) -> str:
 
 def _data_files(options: ExportOptions, portal: str = "*") -> str:
     if "parquet" in options.formats:
-        return f"parquet/portal={portal}/*/*.parquet" if portal != "*" else "parquet/*/*/*.parquet"
+        return f"parquet/{portal}/*.parquet"
     return f"jsonl/{portal}/train.jsonl"
+
+
+def _features() -> list[str]:
+    """The `datasets` features of every config: load_dataset then reads times as tz-aware UTC
+    timestamps and the ints at their width, from Parquet and JSON lines alike."""
+    lines = ["  features:"]
+    for name, kind in COLUMNS:
+        lines += [f"  - name: {name}", f"    {_TYPES[kind][1]}"]
+    return lines
 
 
 def _card_header(result: ExportResult, options: ExportOptions) -> list[str]:
@@ -54,39 +73,54 @@ def _card_header(result: ExportResult, options: ExportOptions) -> list[str]:
     lines += [f"- {code}" for code in languages] or ["- und"]
     lines += ["task_categories:", "- text-generation", "tags:", "- news", "size_categories:"]
     lines += [f"- {_size_category(result.articles)}", "configs:"]
-    for name, portal in [("default", "*"), *((p, p) for p in sorted(result.per_portal))]:
+    configs = [("default", "*"), *((p, p) for p in sorted(result.per_portal))]
+    for name, portal in configs:
         path = _data_files(options, portal)
         lines += [f"- config_name: {name}", "  data_files:", "  - split: train", f"    path: {path}"]
+    lines.append("dataset_info:")
+    for name, _ in configs:
+        lines += [f"- config_name: {name}", *_features()]
     return [*lines, "---", ""]
 
 
-def _loading_section(result: ExportResult, options: ExportOptions) -> list[str]:
-    root = result.outdir
-    calls = [f'ds = load_dataset("{root}", "<portal>", split="train")  # one portal, by the configs above']
-    if "jsonl" in options.formats:
-        calls.insert(0, _load_call("json", f"{root}/jsonl/*/train.jsonl"))
-    if "parquet" in options.formats:
-        calls.insert(0, _load_call("parquet", f"{root}/parquet/*/*/*.parquet"))
-    lines = ["## Loading", "", "```python", "from datasets import load_dataset", "", *calls, "```", ""]
+def _loading_section(options: ExportOptions) -> list[str]:
+    """How to load it: paths relative to this folder (DATASET below), never this machine's."""
+    lines = ["## Loading", "", "`DATASET` is the path of this folder.", "", "```python"]
+    lines += ["from datasets import load_dataset", ""]
+    lines += ['ds = load_dataset(DATASET, split="train")  # every portal; the features below apply']
+    lines += ['ds = load_dataset(DATASET, "<portal>", split="train")  # one portal (the configs above)']
+    if "parquet" in options.formats and "jsonl" in options.formats:
+        lines += [
+            "# the JSON lines, with the same features (times tz-aware):",
+            "from datasets import load_dataset_builder",
+            "features = load_dataset_builder(DATASET).info.features",
+            'files = f"{DATASET}/jsonl/*/train.jsonl"',
+            'ds = load_dataset("json", data_files=files, features=features, split="train")',
+        ]
+    lines += ["```", ""]
     if "parquet" in options.formats:
         lines += [
-            "The Parquet files hold every field including `portal`; `date` (published_at's local date,",
-            "else fetched_at's) is only in the folder names. pyarrow reads both:",
+            "`parquet/<portal>/<date>.parquet`: one file per portal and day; `portal` and `date` are",
+            "columns of every file (the folders are not hive partitions), so every reader loads the",
+            "folder as it is:",
             "",
             "```python",
-            "import pyarrow.dataset as pads",
-            f'table = pads.dataset("{root}/parquet", format="parquet", partitioning="hive").to_table()',
+            "import pandas as pd, polars as pl, duckdb, pyarrow.dataset as pads",
+            'df = pd.read_parquet(f"{DATASET}/parquet")',
+            'df = pl.read_parquet(f"{DATASET}/parquet/*/*.parquet")',
+            'rel = duckdb.read_parquet(f"{DATASET}/parquet/*/*.parquet")',
+            'table = pads.dataset(f"{DATASET}/parquet").to_table()',
             "```",
             "",
-            "(`pyarrow.parquet.read_table` on the folder guesses that `portal` is a dictionary and clashes",
-            "with the string column in the files: use the call above, or load the files by glob.)",
-            "",
         ]
+    lines += [
+        "Times are UTC instants (tz-aware in every reader). The portal's local time is",
+        "`published_at + published_offset` minutes (pandas:",
+        '`df.published_at + pd.to_timedelta(df.published_offset, unit="min")`, a wall-clock time). In the',
+        "JSON lines the times keep their original offset (`2026-11-19T23:47:00+07:00`).",
+        "",
+    ]
     return lines
-
-
-def _load_call(builder: str, pattern: str) -> str:
-    return f'ds = load_dataset("{builder}", data_files={{"train": "{pattern}"}}, split="train")'
 
 
 def render_card(result: ExportResult, options: ExportOptions) -> str:
@@ -113,11 +147,14 @@ def render_card(result: ExportResult, options: ExportOptions) -> str:
         ]
     else:
         lines.append("Deduplication was turned off (`--no-dedup`): `near_dup_cluster` is null throughout.")
-    lines += [f"- Malformed input lines skipped: {result.malformed}.", ""]
-    lines += _loading_section(result, options)
-    lines += ["## Fields", "", "| field | type | description |", "|---|---|---|"]
-    for name, kind, _ in (*FIELDS, ("near_dup_cluster", "str", True)):
-        lines.append(f"| `{name}` | {_TYPES[kind]} | {FIELD_NOTES[name]} |")
+    lines += [f"- Malformed input lines skipped: {result.malformed}."]
+    if result.unreadable_times:
+        lines += [f"- Times that were not ISO 8601, stored as null: {result.unreadable_times}."]
+    lines += ["", *_loading_section(options)]
+    lines += ["## Fields", "", f"Export schema version {EXPORT_SCHEMA_VERSION}.", ""]
+    lines += ["| field | type | description |", "|---|---|---|"]
+    for name, kind in COLUMNS:
+        lines.append(f"| `{name}` | {_TYPES[kind][0]} | {FIELD_NOTES[name]} |")
     lines += ["", "## How it was produced", "", *_provenance(result, options)]
     return "\n".join(lines) + "\n"
 

@@ -22,6 +22,7 @@ class ExportOptions:
     formats: tuple[str, ...] = FORMATS
     near_dup_threshold: float = DEFAULT_THRESHOLD
     dedup: bool = True  # False: keep exact duplicates, no near-duplicate clusters
+    overwrite: bool = False  # replace a dataset already in OUTDIR (else the export refuses)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,8 @@ class ExportResult:
     per_portal: Counter[str] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
     dates: dict[str, tuple[str, str]] = field(default_factory=dict)  # portal -> (first, last)
-    written: list[str] = field(default_factory=list)  # paths relative to OUTDIR
+    written: list[str] = field(default_factory=list)  # paths relative to the version folder
+    unreadable_times: int = 0  # time fields that were not ISO 8601, stored as null
     seconds: Counter[str] = field(default_factory=Counter)  # scan, minhash (part of scan), write
 
     @property

@@ -2,16 +2,13 @@
 
 Two passes keep memory flat at ~100k articles: the scan validates every line and keeps only a
 small locator per distinct text (exact duplicates resolved, near-duplicate signatures indexed);
-the write pass re-reads the kept lines partition by partition. All output goes to a staging
-folder inside OUTDIR and is renamed into place at the end, so a killed export never leaves a
-half-written part where readers look. The dataset card text comes from the caller (`card`).
+the write pass re-reads the kept lines partition by partition. All output goes to a new version
+folder inside OUTDIR and is published with one atomic rename (scraper.export.publish), so readers
+see the previous export or this one, whole. The dataset card text comes from the caller (`card`).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby, islice
@@ -22,20 +19,22 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from scraper.export import publish as publishing
 from scraper.export.dedup import ExactDedup, NearDupIndex
 from scraper.export.schema import (
     EXPORT_SCHEMA,
     InvalidRecord,
+    export_row,
     fetched_order,
+    jsonl_row,
     partition_date,
     validate,
 )
-from scraper.export.types import FORMATS, ExportError, ExportOptions, ExportResult, Locator, ProgressHook
+from scraper.export.types import ExportError, ExportOptions, ExportResult, Locator, ProgressHook
 
 BATCH_ROWS = 2000  # rows per Arrow conversion and Parquet row group: bounds write-pass memory
 # Crawl side files, not articles: rejects.jsonl, failures.jsonl and their per-worker forms.
 SKIPPED_PREFIXES = ("rejects.", "failures.")
-_STAGING_PREFIX = ".export-"
 
 
 def find_inputs(inputs: Iterable[Path], exclude: Path | None = None) -> list[Path]:
@@ -158,12 +157,12 @@ def write(
     files: list[Path],
     kept: list[Locator],
     clusters: dict[str, str],
-    staging: Path,
+    version: Path,
     options: ExportOptions,
     result: ExportResult,
     hook: ProgressHook,
 ) -> None:
-    """Pass 2: one Parquet part per (portal, date) and one train.jsonl per portal, under staging."""
+    """Pass 2: one Parquet part per (portal, date) and one train.jsonl per portal, in the version folder."""
     kept.sort(key=lambda where: (where.portal, where.date, where.file, where.offset))
     hook.start("write", len(kept))
     reader = _LineReader(files)
@@ -172,17 +171,19 @@ def write(
     try:
         for (portal, date), group in groupby(kept, key=lambda where: (where.portal, where.date)):
             if "jsonl" in options.formats and portal != jsonl_portal:  # sorted: each portal once
-                jsonl, jsonl_portal = _reopen(jsonl, staging, _jsonl_name(portal), result), portal
+                jsonl, jsonl_portal = _reopen(jsonl, version, _jsonl_name(portal), result), portal
             part = _parquet_name(portal, date) if "parquet" in options.formats else None
-            writer = _parquet_writer(staging, part, result) if part else None
+            writer = _parquet_writer(version, part, result) if part else None
             for batch in _batches(group, BATCH_ROWS):
-                rows = [reader.record(where) for where in batch]
-                for row in rows:
-                    row["near_dup_cluster"] = clusters.get(row["content_hash"])
+                rows = []
+                for where in batch:
+                    row, unreadable = export_row(reader.record(where), clusters.get(where.content_hash))
+                    result.unreadable_times += unreadable
+                    rows.append(row)
                 if writer:
                     writer.write_table(pa.Table.from_pylist(rows, schema=EXPORT_SCHEMA))
                 if jsonl:
-                    jsonl.write(b"".join(orjson.dumps(row) + b"\n" for row in rows))
+                    jsonl.write(b"".join(orjson.dumps(jsonl_row(row)) + b"\n" for row in rows))
                 hook.advance(len(batch))
             if writer:
                 writer.close()
@@ -197,21 +198,23 @@ def _jsonl_name(portal: str) -> str:
 
 
 def _parquet_name(portal: str, date: str) -> str:
-    return f"parquet/portal={portal}/date={date}/part-0.parquet"
+    # Not hive folders (portal=...): `portal` and `date` are columns of every file, so readers that
+    # infer hive keys would see them twice, with clashing types (string vs dictionary).
+    return f"parquet/{portal}/{date}.parquet"
 
 
-def _reopen(previous: IO[bytes] | None, staging: Path, name: str, result: ExportResult) -> IO[bytes]:
+def _reopen(previous: IO[bytes] | None, version: Path, name: str, result: ExportResult) -> IO[bytes]:
     if previous:
         previous.close()
-    (staging / name).parent.mkdir(parents=True, exist_ok=True)
+    (version / name).parent.mkdir(parents=True, exist_ok=True)
     result.written.append(name)
-    return (staging / name).open("wb")
+    return (version / name).open("wb")
 
 
-def _parquet_writer(staging: Path, name: str, result: ExportResult) -> pq.ParquetWriter:
-    (staging / name).parent.mkdir(parents=True, exist_ok=True)
+def _parquet_writer(version: Path, name: str, result: ExportResult) -> pq.ParquetWriter:
+    (version / name).parent.mkdir(parents=True, exist_ok=True)
     result.written.append(name)
-    return pq.ParquetWriter(staging / name, EXPORT_SCHEMA, compression="zstd")
+    return pq.ParquetWriter(version / name, EXPORT_SCHEMA, compression="zstd")
 
 
 def tally(kept: list[Locator], result: ExportResult) -> None:
@@ -222,40 +225,13 @@ def tally(kept: list[Locator], result: ExportResult) -> None:
         result.dates[where.portal] = (min(first, where.date), max(last, where.date))
 
 
-def _make_staging(outdir: Path) -> Path:
-    outdir.mkdir(parents=True, exist_ok=True)
-    for stale in outdir.glob(f"{_STAGING_PREFIX}*"):
-        pid = stale.name[len(_STAGING_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)  # left by a killed export
-    return Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-", dir=outdir))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def publish(staging: Path, outdir: Path, names: list[str]) -> None:
-    """Swap each staged top-level entry into OUTDIR with a rename (the previous one is retired)."""
-    for name in names:
-        target = outdir / name
-        if target.exists() or target.is_symlink():
-            os.replace(target, staging / f"{name}.previous")
-        os.replace(staging / name, target)
-
-
 def export(
     inputs: Iterable[Path],
     outdir: Path,
     options: ExportOptions | None = None,
     hook: ProgressHook | None = None,
     card: Callable[[ExportResult, ExportOptions], str] | None = None,
+    step: publishing.StepHook = publishing.no_hook,
 ) -> ExportResult:
     """Export `inputs` (JSONL files or folders) to `outdir`; raises ExportError on unusable input/output."""
     options = options or ExportOptions()
@@ -263,11 +239,14 @@ def export(
     files = find_inputs(inputs, exclude=outdir)
     if not files:
         raise ExportError("no .jsonl files in the inputs")
+    if not options.overwrite and publishing.holds_dataset(outdir):
+        raise ExportError(f"{outdir} already holds a dataset: give --overwrite to replace it")
     try:
-        staging = _make_staging(outdir)  # before the long scan: an unwritable OUTDIR fails fast
+        version = publishing.new_version(outdir)  # before the long scan: an unwritable OUTDIR fails fast
     except OSError as exc:
         raise ExportError(f"cannot write to {outdir}: {exc.strerror or exc}") from exc
     result = ExportResult(outdir=str(outdir), files=files)
+    published = False
     try:
         started = time.perf_counter()
         kept, clusters = scan(files, options, result, hook)
@@ -276,15 +255,15 @@ def export(
             raise ExportError(f"no valid articles in the inputs ({result.malformed} malformed lines)")
         tally(kept, result)
         started = time.perf_counter()
-        write(files, kept, clusters, staging, options, result, hook)
+        write(files, kept, clusters, version, options, result, hook)
         result.seconds["write"] = time.perf_counter() - started
-        names = [name for name in FORMATS if name in options.formats]
         if card:
-            (staging / "README.md").write_text(card(result, options), encoding="utf-8")
-            names.append("README.md")
-        publish(staging, outdir, names)
+            (version / "README.md").write_text(card(result, options), encoding="utf-8")
+        publishing.publish(outdir, version, step)
+        published = True
     except OSError as exc:
         raise ExportError(f"cannot write to {outdir}: {exc.strerror or exc}") from exc
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not published and publishing.current_version(outdir) != version.resolve():
+            publishing.discard(version)
     return result

@@ -1,4 +1,8 @@
-"""Saved pages as input: files, folders, .html.gz, and '-' for stdin; each becomes a Page."""
+"""Saved pages as input: files, folders, .html.gz, and '-' for stdin; each becomes a Page.
+
+A file name that is not valid UTF-8 (bytes from another system's encoding) is read all the same;
+records name it with those bytes escaped (`printable`), as \\xNN, so they stay valid JSON.
+"""
 
 from __future__ import annotations
 
@@ -48,7 +52,16 @@ def read_page(source: str, url: str | None = None, max_bytes: int = 20 * 1024 * 
             with contextlib.suppress(DecodeError):
                 body = gunzip_bounded(body, max_bytes)
     page_url = url or own_url(body) or (Path(source).resolve().as_uri() if source != STDIN else "stdin:")
-    return Page(url=page_url, body=body, source=source)
+    return Page(url=page_url, body=body, source=printable(source))
+
+
+def printable(source: str) -> str:
+    """`source` (a path as the file system gave it) as valid Unicode: bytes that were not UTF-8
+    (kept by Python as lone surrogates) become the text \\xNN."""
+    try:
+        return source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate of another origin
+        return source.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def iter_pages(sources: Iterable[str], url: str | None = None) -> Iterator[Page]:

@@ -1,14 +1,11 @@
-"""Serve a replica portal until Ctrl-C: `python -m scraper.replica --articles 5000 --port 8000`."""
+"""Serve a replica portal until Ctrl-C: `python -m scraper.replica --articles 5000 --port 8000`
+(the same as `scraper replica`)."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
-import threading
 
-from scraper.replica.fault_spec import parse_faults
-from scraper.replica.site import ReplicaSite
+from scraper.replica.serving import serve_until_stopped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,22 +20,12 @@ def main(argv: list[str] | None = None) -> int:
         help="fault plan, e.g. transient:0.1:seed=7 or hostile (see scraper.replica.fault_spec.parse_faults)",
     )
     args = parser.parse_args(argv)
-    site = ReplicaSite(args.articles, seed=args.seed)
     try:
-        plan = parse_faults(args.faults, site)
+        serve_until_stopped(
+            args.articles, args.seed, args.host, args.port, args.faults, lambda line: print(line, flush=True)
+        )
     except ValueError as exc:
         parser.error(f"--faults: {exc}")
-    with plan.serve(site, host=args.host, port=args.port) as portal:
-        print(f"Serving {len(site)} articles (seed {args.seed}) at {portal.base_url}", flush=True)
-        print(f"  {portal.base_url}/sitemap.xml  {portal.base_url}/indeks  {portal.base_url}/rss", flush=True)
-        if args.faults:
-            print(f"  faults: {args.faults}", flush=True)
-        done = threading.Event()
-        # SIGTERM too, so benchmark scripts can stop it cleanly and release the port.
-        signal.signal(signal.SIGTERM, lambda *_: done.set())
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop
-            done.wait()  # the server runs on its own thread; this one only waits to be stopped
-        print("Stopping.", flush=True)
     return 0
 
 

@@ -1,10 +1,12 @@
 """Faults of robots.txt and sitemaps for the replica portal (see scraper.replica.faults): extra
 Disallow and Sitemap lines, malformed, entity-expanding (billion laughs) and oversized XML,
-sitemaps listing hostile locations, and a sitemap index with more children."""
+sitemaps listing hostile locations, a sitemap index with more children, and an endless chain of
+sitemap indexes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
 from scraper.replica.faults import CHUNK, Fault, Hit, streamed
@@ -71,5 +73,18 @@ def sitemap_index_plus(children: Callable[[Hit], list[str]]) -> Fault:
         page = hit.normal()
         extra = "".join(f"<sitemap><loc>{loc}</loc></sitemap>\n" for loc in children(hit))
         return page._replace(body=page.body.replace(b"</sitemapindex>", extra.encode() + b"</sitemapindex>"))
+
+    return fault
+
+
+def sitemap_chain(prefix: str) -> Fault:
+    """An endless chain of sitemap indexes, each URL new: `prefix?x=N` lists only `prefix?x=N+1`
+    (a portal bug, or a hostile server, that would keep a crawl discovering forever)."""
+
+    def fault(hit: Hit) -> Response:
+        step = int(parse_qs(urlsplit(hit.target).query).get("x", ["0"])[0] or 0)
+        child = escape(f"{hit.base_url}{prefix}?x={step + 1}")
+        return xml(f'<?xml version="1.0"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                   f"<sitemap><loc>{child}</loc></sitemap></sitemapindex>\n")(hit)  # fmt: skip
 
     return fault

@@ -1,0 +1,114 @@
+"""Inline markup that trafilatura misreads, repaired before the HTML is handed to it.
+
+Three ways trafilatura cuts words out of sentences:
+- in precision mode it drops whole paragraphs that hold a link (its link-density test), so a
+  paragraph that cites another article in passing is lost. A link with words beside it in its
+  paragraph is unwrapped to its text (output carries no links anyway); a paragraph made mostly of
+  links keeps them, so that teaser lists are still judged as such.
+- its precision pruning deletes elements by class/id words ("link", "bottom", "teaser", "caption"
+  ...) with no regard for where they sit: `for <span class="link"><a>Joe Biden</a></span>.` loses
+  the name. An inline element with text on either side inside its block is part of a sentence, so
+  its class, id and style are removed; what it is called says nothing about the sentence.
+- it deletes empty elements (`<b></b>`, `<span class="br"></span>`) together with the text that
+  follows them (the lxml tail) in precision mode. Empty elements are removed here first; an empty
+  block element, or an empty inline one named as a break, that separates text becomes a <br>.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+from cleaners.scope import INLINE
+
+_MARKS = ("class", "id", "style")
+# Inline elements that carry a mark (a selector evaluated by lexbor, not a Python walk).
+_MARKED_INLINE = ", ".join(f"{tag}[{mark}]" for tag in sorted(INLINE - {"br", "wbr"}) for mark in _MARKS)
+# The tags trafilatura drops when empty (its CUT_EMPTY_ELEMS), split by how they render.
+_EMPTY_INLINE = r"b|em|i|q|span|strong|font|u|small|a"
+_EMPTY_BLOCK = r"article|blockquote|dd|div|dt|h[1-6]|li|main|p|pre|section"
+_EMPTY_ELEMENT = re.compile(
+    rf"<(?P<tag>{_EMPTY_INLINE}|{_EMPTY_BLOCK})(?P<attrs>\s[^>]*)?></(?P=tag)>(?=\s*[^\s<])",
+    re.IGNORECASE,
+)
+_BLOCK = re.compile(rf"^(?:{_EMPTY_BLOCK})$", re.IGNORECASE)
+# Empty spans that stand for a line break in their class: "br", "line-break", "linebreak".
+_BREAK_CLASS = re.compile(r"(?:^|[\s_-])(?:br|(?:line-?)?break)(?:$|[\s_-])", re.IGNORECASE)
+
+
+def _empty_element(match: re.Match[str]) -> str:
+    if _BLOCK.match(match.group("tag")) or _BREAK_CLASS.search(match.group("attrs") or ""):
+        return "<br>"
+    return ""
+
+
+def keep_text_after_empty_elements(html: str) -> str:
+    """Remove empty elements that text follows (twice: nested empty elements), breaks kept."""
+    if "></" not in html:
+        return html
+    for _ in range(2):
+        html, count = _EMPTY_ELEMENT.subn(_empty_element, html)
+        if not count:
+            break
+    return html
+
+
+def _has_text(node: LexborNode | None) -> bool:
+    return node is not None and node.is_text_node and bool((node.text_content or "").strip())
+
+
+def _has_words(node: LexborNode | None) -> bool:
+    return node is not None and node.is_text_node and _WORD.search(node.text_content or "") is not None
+
+
+_WORD = re.compile(r"[^\W\d_]{2}")
+MAX_LINK_SHARE = 0.5
+
+
+def _in_sentence(node: LexborNode) -> bool:
+    current: LexborNode | None = node
+    while current is not None and current.tag in INLINE:
+        if _has_text(current.prev) or _has_text(current.next):
+            return True
+        current = current.parent
+    return False
+
+
+def _block_of(node: LexborNode) -> LexborNode | None:
+    current = node.parent
+    while current is not None and current.tag in INLINE:
+        current = current.parent
+    return current
+
+
+def _mostly_links(block: LexborNode, cache: dict[int, bool]) -> bool:
+    if block.mem_id not in cache:
+        text = len(block.text(strip=True))
+        linked = sum(len(link.text(strip=True)) for link in block.css("a"))
+        cache[block.mem_id] = linked > MAX_LINK_SHARE * text
+    return cache[block.mem_id]
+
+
+def unlink_links_in_sentences(root: LexborNode) -> None:
+    """Unwrap links that have words beside them, in blocks that are not mostly links."""
+    cache: dict[int, bool] = {}
+    for link in root.css("a"):
+        if not (_has_words(link.prev) or _has_words(link.next)):
+            continue
+        block = _block_of(link)
+        if block is not None and not _mostly_links(block, cache):
+            link.unwrap()
+
+
+def unmark_inline_in_sentences(root: LexborNode) -> None:
+    """Strip class, id and style from inline elements that have text beside them in their block
+    (or sit in such an inline element)."""
+    unlink_links_in_sentences(root)
+    for node in root.css(_MARKED_INLINE):
+        if not _in_sentence(node):
+            continue
+        attrs = node.attrs
+        for name in _MARKS:
+            if name in attrs:
+                del attrs[name]
