@@ -50,8 +50,8 @@ def next_page_url(body: bytes, url: str) -> str | None:
         return None
     path = urlsplit(url).path
     for link in LexborHTMLParser(body).css("a[href]"):
-        target = urljoin(url, link.attributes.get("href") or "")
-        if urlsplit(target).path == path and _page_number(target) == current + 1:
+        target = _joined(url, link.attributes.get("href") or "")
+        if target is not None and urlsplit(target).path == path and _page_number(target) == current + 1:
             return target
     return None
 
@@ -68,11 +68,20 @@ def _squeezed(text: str) -> str:
     return "".join(text.split())
 
 
+def _joined(base: str, href: str) -> str | None:
+    """`href` resolved against `base`; None for a link no URL can be made of ("http://[::1")."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
 def _drop_pagers(node: LexborNode, path: str) -> None:
     """Pager links ("Halaman Selanjutnya", "2", "3") are navigation, not text: remove their block."""
     for link in node.css("a[href]"):
         href = link.attributes.get("href") or ""
-        if "page=" not in href or urlsplit(urljoin("http://x" + path, href)).path != path:
+        target = _joined("http://x" + path, href)
+        if "page=" not in href or target is None or urlsplit(target).path != path:
             continue
         block = link.parent
         if block is None or block is node:

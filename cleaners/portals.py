@@ -17,6 +17,13 @@ A rules file is data only (see README "Adding a portal"):
     authors = ["div.main-content-author"]
     section = ["a.breadcrumb-step"]
     tags = ["div.tag-list a"]
+
+    [discovery]                         # where the portal lists its articles (spiders, replica)
+    sitemaps = ["/sitemap.xml"]         # sitemap indexes or news sitemaps
+    feeds = ["/rss"]                    # RSS or Atom
+    index = "/indeks?page={page}"       # a paged list of the newest articles
+    index_item = ".article-list-row"    # one entry of it (its article link and date inside)
+    index_date = ".article-list-date"   # the entry's date: datetime or title attribute, else text
 """
 
 from __future__ import annotations
@@ -30,6 +37,25 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """Where a portal lists its articles: the `[discovery]` table of its rules file, read by its
+    spider and served by the replica. A source is a path on the base URL or an absolute URL on one
+    of the portal's hosts (a sub-site); a mirror given as the base URL serves every source under
+    its own host with the same path. What is left empty is undocumented: the spider falls back to
+    generic discovery for it (robots.txt, /sitemap.xml, the home page's feed links)."""
+
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    index: str | None = None  # a paged index, newest first; "{page}" is 1, 2, ...
+    index_item: str | None = None  # one entry of an index page
+    index_date: str | None = None  # inside an entry: its date
+
+    @property
+    def documented(self) -> bool:
+        return bool(self.sitemaps or self.feeds or self.index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +75,7 @@ class PortalRules:
     authors: tuple[str, ...] = ()
     section: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    discovery: Discovery = Discovery()
 
     def matches_host(self, host: str) -> bool:
         host = host.lower().rstrip(".")
@@ -77,6 +104,7 @@ def _compile_lines(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 _FIELD_TYPES: dict[str, type] = {
     f.name: (tuple if "tuple" in str(f.type) else bool if str(f.type) == "bool" else str)
     for f in fields(PortalRules)
+    if f.name != "discovery"
 }
 
 
@@ -91,6 +119,7 @@ def parse_rules(text: str, origin: str = "<rules>") -> PortalRules:
         raise RulesError(f"{origin}: {exc}") from exc
     known = {f.name for f in fields(PortalRules)}
     unknown = set(data) - known
+    discovery = _parse_discovery(data.pop("discovery", {}), origin)
     if unknown:
         raise RulesError(f"{origin}: unknown keys {sorted(unknown)}")
     if not isinstance(data.get("name"), str):
@@ -109,19 +138,50 @@ def parse_rules(text: str, origin: str = "<rules>") -> PortalRules:
                 raise RulesError(f"{origin}: '{key}' must be a list of strings")
             value = tuple(value)
         values[key] = value
-    rules = PortalRules(**values)  # type: ignore[arg-type]
+    rules = PortalRules(**values, discovery=discovery)  # type: ignore[arg-type]
     _validate(rules, origin)
     return rules
 
 
+def _parse_discovery(table: object, origin: str) -> Discovery:
+    if not isinstance(table, dict):
+        raise RulesError(f"{origin}: 'discovery' must be a table ([discovery])")
+    known = {f.name for f in fields(Discovery)}
+    if unknown := set(table) - known:
+        raise RulesError(f"{origin}: unknown keys in [discovery]: {sorted(unknown)}")
+    values: dict[str, object] = {}
+    for key, value in table.items():
+        if key in ("sitemaps", "feeds"):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise RulesError(f"{origin}: 'discovery.{key}' must be a list of strings")
+            value = tuple(value)
+        elif not isinstance(value, str):
+            raise RulesError(f"{origin}: 'discovery.{key}' must be a string")
+        values[key] = value
+    discovery = Discovery(**values)  # type: ignore[arg-type]
+    for source in (*discovery.sitemaps, *discovery.feeds, *([discovery.index] if discovery.index else [])):
+        if not source.startswith(("/", "http://", "https://")):
+            raise RulesError(f"{origin}: discovery source {source!r} is neither a path nor an http(s) URL")
+    if discovery.index is not None and "{page}" not in discovery.index:
+        raise RulesError(f"{origin}: 'discovery.index' needs a {{page}} placeholder")
+    if (discovery.index_item or discovery.index_date) and discovery.index is None:
+        raise RulesError(f"{origin}: 'discovery.index_item' and 'index_date' need 'discovery.index'")
+    return discovery
+
+
 def _validate(rules: PortalRules, origin: str) -> None:
     probe = LexborHTMLParser("<html><body><p>x</p></body></html>")
-    for key in ("body", "drop", "title", "published", "authors", "section", "tags"):
-        for selector in getattr(rules, key):
+    index_selectors = [s for s in (rules.discovery.index_item, rules.discovery.index_date) if s]
+    for key in ("body", "drop", "title", "published", "authors", "section", "tags", "discovery"):
+        for selector in getattr(rules, key) if key != "discovery" else index_selectors:
             try:
                 probe.css(selector)
             except Exception as exc:  # selectolax raises bare exceptions for bad selectors
                 raise RulesError(f"{origin}: bad selector in '{key}': {selector!r}") from exc
+    for source in (*rules.discovery.sitemaps, *rules.discovery.feeds, rules.discovery.index or ""):
+        host = urlsplit(source).hostname
+        if host and not rules.matches_host(host):
+            raise RulesError(f"{origin}: discovery source {source!r} is not on the portal's hosts")
     for pattern in (*rules.drop_lines, *([rules.article_url] if rules.article_url else [])):
         try:
             re.compile(pattern)

@@ -1,7 +1,7 @@
 """What every portal spider shares: the date window, the seen-before check, held and released
-article requests, sitemaps, RSS, robots.txt, multi-page articles and failures. A portal's spider
-(spiders/viva.py) subclasses `NewsSpider` with its name, base URL, `discovery_requests` (which
-sources to read) and parsers for its own list pages.
+article requests, sitemaps, RSS, robots.txt (read in spiders/sources.py), multi-page articles and
+failures. A portal's spider (spiders/viva.py) subclasses `NewsSpider` with its name, base URL,
+`discovery_requests` (which sources to read) and parsers for its own list pages.
 
 Discovery happens in two phases. Primary sources (robots.txt, the sitemap index and its news
 sitemaps, RSS: requests made with `primary_request`) are read first and their titles go to the
@@ -30,9 +30,8 @@ import asyncio
 import re
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from datetime import tzinfo
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
@@ -40,21 +39,21 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from cleaners.multipage import MAX_PAGES, article_request_url, next_page_url, strip_query
-from cleaners.portals import portal_by_name, portal_tz
+from cleaners.portals import PortalRules, portal_by_name, portal_tz
 from cleaners.teasers import normalise_headline
 from cleaners.types import utc_now_iso
 from scraper.crawl.failures import failure_reason
-from scraper.crawl.feeds import FeedEntry, FeedError, parse_rss, parse_sitemap
+from scraper.crawl.feeds import FeedEntry
 from scraper.crawl.guard import refusal
 from scraper.crawl.items import ArticlePage, DiscoveryLimits, NoState, StateHooks, Window
+from spiders.sources import SourceReading
 
-T = TypeVar("T")
-PRIORITY_PAGE, PRIORITY_ARTICLE, PRIORITY_DISCOVERY, PRIORITY_BACKFILL = 30, 20, 10, 0
+PRIORITY_PAGE, PRIORITY_ARTICLE, PRIORITY_BACKFILL = 30, 20, 0  # discovery: 10 (spiders/sources.py)
 # Released articles in Scrapy's scheduler: topped up to FEED_HIGH once fewer than FEED_LOW wait.
 FEED_LOW, FEED_HIGH, FEED_POLL = 64, 256, 0.01
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(SourceReading, scrapy.Spider):
     """Subclasses set `name`, `portal` (its rules in cleaners/portals, with an article_url
     pattern) and `default_base_url`, and say in `discovery_requests` which sources to read."""
 
@@ -71,17 +70,15 @@ class NewsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        rules = portal_by_name(self.portal)
-        if rules is None or not rules.article_url:
-            raise ValueError(f"portal rules for {self.portal!r} need an article_url pattern")
-        self.rules, self.tz = rules, portal_tz(rules)
         self.base_url = (base_url or self.default_base_url).rstrip("/")
+        rules = self.load_rules()
+        self.rules, self.tz = rules, portal_tz(rules)
         self.base_host = (urlsplit(self.base_url).hostname or "").lower()
         self.window = window or Window()
         # `scrapy crawl viva -a max_articles=50` passes a string
         self.max_articles = int(max_articles) if max_articles is not None else None
         self.state: StateHooks = state or NoState()
-        self.article_pattern = re.compile(rules.article_url)
+        self.article_pattern = re.compile(rules.article_url or "(?!)")  # (?!): none; a site spider decides
         self._known: set[str] = set()  # article URLs requested, held, skipped or excluded
         self._skipped_undated: set[str] = set()  # seen before, by a source that gave no lastmod
         self._held: dict[str, FeedEntry] = {}  # found before primary discovery finished
@@ -93,6 +90,13 @@ class NewsSpider(scrapy.Spider):
         self.limits = discovery or DiscoveryLimits()
         self._began = time.monotonic()
         self._overflow_said: set[str] = set()
+
+    def load_rules(self) -> PortalRules:
+        """The portal's rules (a site spider builds its own from the base URL)."""
+        rules = portal_by_name(self.portal)
+        if rules is None or not rules.article_url:
+            raise ValueError(f"portal rules for {self.portal!r} need an article_url pattern")
+        return rules
 
     # -- small helpers ----------------------------------------------------------------------------
 
@@ -152,7 +156,10 @@ class NewsSpider(scrapy.Spider):
                 self._overflow("discovery_over_budget", said)
                 self._release()
             await asyncio.sleep(FEED_POLL * 5)
-        while self._pending:
+        while self._pending or self.expecting_more():
+            if not self._pending:  # more may be released (a site spider's held candidates)
+                await asyncio.sleep(FEED_POLL)
+                continue
             queued = _queued(scheduler)
             if queued >= FEED_LOW:
                 await asyncio.sleep(FEED_POLL)
@@ -163,6 +170,10 @@ class NewsSpider(scrapy.Spider):
                 url, entry = self._pending.popleft()
                 for request in self._request_article(url, entry):
                     yield request
+
+    def expecting_more(self) -> bool:
+        """Whether articles may still be released to `_pending` after it ran dry."""
+        return False
 
     def _stalled(self) -> bool:
         """Nothing downloading, queued or being processed: a primary request vanished without
@@ -175,90 +186,9 @@ class NewsSpider(scrapy.Spider):
             and engine.scraper.slot.is_idle()
         )
 
-    def primary_request(self, url: str, callback: Any, meta: dict[str, Any] | None = None) -> scrapy.Request:
-        self._primary_open += 1
-        return scrapy.Request(
-            url, callback, errback=self.primary_failed, priority=PRIORITY_DISCOVERY, meta=meta
-        )
-
-    def sitemap_requests(self, urls: Iterable[str], depth: int = 0) -> Iterator[scrapy.Request]:
-        """Requests for the sitemaps `urls`, listed at index nesting `depth`, within the limits."""
-        for url in urls:
-            if url in self._sitemaps:  # robots.txt and the index may name the same one
-                continue
-            if depth > self.limits.depth:
-                self._overflow("sitemaps_too_deep", f"sitemap indexes nested deeper than {self.limits.depth} "
-                               "(--sitemap-depth) are not read")  # fmt: skip
-            elif len(self._sitemaps) >= self.limits.max_sitemaps:
-                self._overflow("sitemaps_over_cap", f"more than {self.limits.max_sitemaps} sitemaps "
-                               "(--max-sitemaps): the others are not read this run")  # fmt: skip
-            else:
-                self._sitemaps.add(url)
-                yield self.primary_request(url, self.parse_sitemap, {"sitemap_depth": depth})
-
-    def _overflow(self, key: str, message: str) -> None:
-        """Something past a discovery limit: counted each time, said once."""
-        self.count(key)
-        if key not in self._overflow_said:
-            self._overflow_said.add(key)
-            self.logger.warning("%s", message)
-
     def backfill_request(self, url: str, callback: Any) -> scrapy.Request:
         """A request of a backfill source (a paged index): read alongside primary discovery."""
         return scrapy.Request(url, callback, errback=self.backfill_failed, priority=PRIORITY_BACKFILL)
-
-    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        self.count("discovery_ok")
-        listed = []
-        for line in response.text.splitlines():
-            key, _, value = line.partition(":")
-            if key.strip().lower() == "sitemap" and self.allowed_host(value.strip()):
-                listed.append(value.strip())
-        yield from self.sitemap_requests(listed)
-        self._primary_done()
-
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        sitemap = self._read_feed(response, parse_sitemap)
-        if sitemap is not None:
-            if sitemap.unreadable:
-                self.count("unreadable_entries", sitemap.unreadable)
-            if sitemap.is_index:
-                yield from self._child_sitemaps(sitemap.entries, response.meta.get("sitemap_depth", 0) + 1)
-            else:
-                yield from self.offer(sitemap.entries)
-        self._primary_done()
-
-    def _read_feed(self, response: Response, parse: Callable[[bytes, tzinfo], T]) -> T | None:
-        """`parse` of the response body; None (counted and logged as a failure) if unusable."""
-        try:
-            parsed = parse(response.body, self.tz)
-        except FeedError as exc:
-            self._feed_failed(response.url, exc)
-            return None
-        self.count("discovery_ok")
-        return parsed
-
-    def _child_sitemaps(self, entries: Iterable[FeedEntry], depth: int) -> Iterator[scrapy.Request]:
-        wanted = []
-        for entry in entries:
-            # lastmod is the newest change in that sitemap: older than --since, nothing in it is new.
-            if self.window.older_than_since(entry.lastmod) or not self.allowed_host(entry.url):
-                self.count("skipped_sitemaps")
-            else:
-                wanted.append(entry.url)
-        yield from self.sitemap_requests(wanted, depth)
-
-    def parse_rss(self, response: Response) -> Iterator[scrapy.Request]:
-        entries = self._read_feed(response, parse_rss)
-        if entries is not None:
-            yield from self.offer(entries)
-        self._primary_done()
-
-    def _feed_failed(self, url: str, exc: FeedError) -> None:
-        self.logger.warning("unusable feed %s: %s", url, exc)
-        self.count("failed/feed_error")
-        self.count("discovery_failed")
-        self.state.failed(url, "feed_error", str(exc), kind="discovery")
 
     def primary_failed(self, failure: Failure) -> None:
         self.backfill_failed(failure)
@@ -344,7 +274,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[scrapy.Request | ArticlePage]:
         bodies = [*response.meta["bodies"], response.body]
-        following = next_page_url(response.body, response.url)
+        following = self.following_page(response)
         if following and len(bodies) < MAX_PAGES:
             # The portal ignored ?page=all (or the article has no such view): walk the pager.
             meta = {**_own_meta(response.meta), "bodies": bodies}
@@ -358,6 +288,11 @@ class NewsSpider(scrapy.Spider):
             content_type=content_type.decode("latin-1") if content_type else None, title=entry.title,
             published=entry.published.isoformat() if entry.published else None,
         )  # fmt: skip
+
+    def following_page(self, response: Response) -> str | None:
+        """The next page of a split article still showing a pager (`?page=N`); portals that page
+        otherwise say how in their spider."""
+        return next_page_url(response.body, response.url)
 
     def article_failed(self, failure: Failure) -> None:
         reason = failure_reason(failure)

@@ -71,7 +71,10 @@ def test_help_has_plain_metavars(command: str) -> None:
         (["crawl", "viva", "--log-level", "LOUD"], "--log-level LOUD: use one of DEBUG, INFO"),
         (["crawl", "viva", "-s", "DOWNLOAD_DELAY"], "-s DOWNLOAD_DELAY: give a Scrapy setting as NAME=VALUE"),
         (["crawl", "viva", "--jobs", "many"], "Invalid value for '-j' / '--jobs'"),
-        (["crawl"], "Missing argument 'PORTAL'"),
+        (
+            ["crawl"],
+            "error: give a portal (see `scraper portals`), all, or --site URL",
+        ),  # PORTAL... is optional
         (["worker", "viva", "--redis", "redis://x", "--heartbeat", "0"], "--heartbeat 0: must be at least 1"),
         (
             ["worker", "viva", "--redis", "redis://x", "--idle-exit", "-1"],

@@ -264,7 +264,14 @@ def test_demo_crawls_the_replica_and_shows_records(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["crawl", "nope"], "error: no spider for portal 'nope'; known: viva"),
+        (["crawl", "nope"], "error: no spider for portal 'nope'; known: antaranews, cnnindonesia, detik,"),
+        (["crawl"], "error: give a portal (see `scraper portals`), all, or --site URL"),
+        (["crawl", "viva", "detik", "--base-url", "http://127.0.0.1:1"], "give PORTAL=URL for one of them"),
+        (
+            ["crawl", "viva", "detik", "--redis", "redis://127.0.0.1:1/0"],
+            "--redis crawls one portal at a time",
+        ),
+        (["crawl", "--site", "example.com"], "--site 'example.com' is not an http(s) URL"),
         (["crawl", "viva", "--since", "last tuesday"], "error: bad date 'last tuesday' for --since"),
         (["crawl", "viva", "--since", "2026-11-02", "--until", "2026-11-01"], "is not before --until"),
         (["crawl", "viva", "--max-articles", "0"], "--max-articles 0: must be at least 1"),

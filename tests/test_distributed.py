@@ -312,13 +312,14 @@ def test_worker_and_crawl_redis_take_the_crawl_options(
     from scraper.distributed import run as worker_run
     from scraper.distributed.run import WorkerOptions, distributed_settings
 
-    # Every option of `crawl` is a worker's too, except the job's own: what discovery does.
+    # Every option of `crawl` is a worker's too, except the job's own: what discovery does (and
+    # what to crawl: a worker works one portal, crawl takes several or a site).
     names = {
         name: set(inspect.signature(f).parameters)
         for name, f in (("crawl", crawl), ("worker", worker_commands.worker))
     }
     assert names["crawl"] - names["worker"] == {"since", "until", "max_articles", "refresh", "max_sitemaps",
-                                                "sitemap_depth", "discovery_budget"}  # fmt: skip
+                                                "sitemap_depth", "discovery_budget", "portals", "site"}  # fmt: skip
     calls: list[tuple[Any, WorkerOptions]] = []
 
     def capture(config: Any, options: WorkerOptions, on_start: Any = None) -> None:

@@ -234,3 +234,25 @@ def test_an_articles_deadline_bounds_all_its_requests(site: ReplicaSite, tmp_pat
 def test_dns_failures_are_dns() -> None:
     result = runner.invoke(app, ["scrape", "http://no-such-host.invalid/berita/1-x", "--timeout", "30"])
     assert result.exit_code == 1 and "failed http://no-such-host.invalid/berita/1-x: dns " in result.stderr
+
+
+def test_a_redirect_to_a_malformed_url_is_a_failure_not_a_traceback(
+    site: ReplicaSite, tmp_path: Path
+) -> None:
+    rejects, path = tmp_path / "rejects.jsonl", site.article(0).path
+    malformed = redirect(lambda hit: "http://[::1")
+    with ReplicaPortal(site) as moved:
+        moved.faults = lambda target: malformed(None) if target.split("?")[0] == path else None  # type: ignore[arg-type]
+        result = runner.invoke(
+            app, ["scrape", moved.base_url + path, "--rejects", str(rejects), "--timeout", "5"]
+        )
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert [orjson.loads(line)["reason"] for line in rejects.read_bytes().splitlines()] == ["bad_url"]
+
+
+def test_a_malformed_link_is_no_pager() -> None:
+    from cleaners.multipage import next_page_url
+
+    body = b'<p><a href="http://[::1">?page=2</a> <a href="/berita/1-x?page=2">2</a></p>'
+    assert next_page_url(body, "https://a.test/berita/1-x?page=1") == "https://a.test/berita/1-x?page=2"

@@ -15,7 +15,7 @@ import pytest
 
 from cleaners.teasers import normalise_headline
 from cleaners.types import Article, Rejected, RejectReason
-from scraper.crawl.clean_job import CleanJob, _HeadlineCache, clean_job
+from scraper.crawl.clean_job import CleanJob, _HeadlineCaches, clean_job
 from scraper.crawl.output_files import OutputWriter, output_day, reconcile
 from scraper.crawl.state import PortalLock, StateStore
 from scraper.errors import CrawlLockedError
@@ -64,10 +64,26 @@ def test_headline_log_is_append_only_and_workers_load_deltas(state: StateStore) 
     assert state.headline_version > first
     rows = state.db.execute("SELECT key, title FROM headlines ORDER BY id").fetchall()
     assert rows == [("satu", "Satu"), ("dua", "Dua"), ("tiga", "Tiga")]
-    cache = _HeadlineCache()
+    cache = _HeadlineCaches()
     assert cache.upto(str(state.path), first) == {"satu", "dua"}
     assert cache.upto(str(state.path), state.headline_version) == {"satu", "dua", "tiga"}
-    assert cache.loaded == state.headline_version
+    assert cache[str(state.path)].loaded == state.headline_version
+
+
+def test_workers_keep_one_headline_index_per_crawl(tmp_path: Path) -> None:
+    """Portals crawled side by side share the cleaning processes: their jobs come interleaved,
+    and each index is loaded once and topped up, not reloaded at every switch."""
+    with StateStore(tmp_path / "a.sqlite") as one, StateStore(tmp_path / "b.sqlite") as other:
+        one.add_headlines([("satu", "Satu", None)])
+        other.add_headlines([("dua", "Dua", None)])
+        cache = _HeadlineCaches()
+        assert cache.upto(str(one.path), one.headline_version) == {"satu"}
+        assert cache.upto(str(other.path), other.headline_version) == {"dua"}
+        first = cache[str(one.path)]
+        one.db.execute("DELETE FROM headlines")  # a reload would now find nothing
+        one.db.commit()
+        assert cache.upto(str(one.path), one.headline_version) == {"satu"}
+        assert cache[str(one.path)] is first
 
 
 def test_output_day_is_the_portal_day(tmp_path: Path) -> None:

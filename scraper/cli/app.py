@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from scraper.cli import clean, crawl, demo, evaluate, export, merge, replica, report, scrape, worker
+from scraper.cli import clean, crawl, demo, evaluate, export, merge, portals, replica, report, scrape, worker
 from scraper.cli.command_style import Group, command
 from scraper.cli.options import err
 from scraper.errors import ScraperError
@@ -57,6 +57,7 @@ def _options(
 command(app, clean.clean)
 command(app, evaluate.evaluate, "eval")
 command(app, crawl.crawl)
+command(app, portals.portals)
 command(app, scrape.scrape)
 command(app, demo.demo)
 command(app, worker.worker)

@@ -193,13 +193,18 @@ def check_output(folder: Path) -> None:
 def build_config(
     portal: str, output: Path, since: str | None, until: str | None, **options: Any
 ) -> CrawlConfig:
-    from cleaners.portals import portal_by_name, portal_tz
-    from scraper.crawl.config import CrawlConfig
+    from cleaners.portals import portal_by_name, portal_for_url, portal_tz
+    from scraper.crawl.config import CrawlConfig, site_folder
     from scraper.crawl.items import Window
     from spiders import spider_for
 
-    rules = portal_by_name(portal)
-    spider_for(portal)  # ConfigError for a portal without a spider
+    if site := options.get("site"):  # `crawl --site URL`: any news site, into OUTPUT/<host>/
+        if problem := http_url_problem(site):
+            raise ConfigError(f"--site {site!r} is {problem}")
+        rules, portal = portal_for_url(site), site_folder(site)
+    else:
+        rules = portal_by_name(portal)
+        spider_for(portal)  # ConfigError for a portal without a spider
     assert rules is not None
     tz = portal_tz(rules)
     window = Window(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,33 +34,41 @@ class CrawlDisplay:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self.crawler: Crawler | None = None
+        self.crawlers: list[Crawler] = []  # several when portals are crawled side by side
         self.live: Live | None = None
         self.started = time.monotonic()
 
     def attach(self, crawler: Crawler) -> None:
-        self.crawler, self.started = crawler, time.monotonic()
-        if self.enabled:
+        self.crawlers.append(crawler)
+        if self.live is None:
+            self.started = time.monotonic()
+        if self.enabled and self.live is None:
             self.live = Live(get_renderable=self.render, console=err, refresh_per_second=4, transient=True)
             self.live.start()
 
     def render(self) -> Text:
-        stats = self._stats()
+        stats: dict[str, Any] = {}
+        for crawler in self.crawlers:
+            for key, value in self._stats(crawler).items():
+                if isinstance(value, int | float) and key.startswith("news/"):
+                    stats[key] = stats.get(key, 0) + value
         seconds = max(time.monotonic() - self.started, 1e-6)
         fetched = stats.get("news/fetched", 0)
         rejected = sum(v for k, v in stats.items() if k.startswith("news/rejected/"))
         failed = sum(v for k, v in stats.items() if k.startswith("news/failed/"))
+        what = f"crawling {len(self.crawlers)} portals" if len(self.crawlers) > 1 else "crawling"
         return Text(
-            f"crawling: {fetched} pages, {stats.get('news/written', 0)} written, {rejected} rejected, "
+            f"{what}: {fetched} pages, {stats.get('news/written', 0)} written, {rejected} rejected, "
             f"{failed} failed, {stats.get('news/skipped_seen', 0)} seen before "
             f"| {fetched / seconds:.1f} pages/s, {seconds:.0f}s",
             no_wrap=True,
             overflow="ellipsis",
         )
 
-    def _stats(self) -> dict[str, Any]:
+    @staticmethod
+    def _stats(crawler: Crawler) -> dict[str, Any]:
         try:
-            return self.crawler.stats.get_stats().copy() if self.crawler else {}
+            return crawler.stats.get_stats().copy()
         except RuntimeError:  # Scrapy sets crawler.stats when the crawl starts
             return {}
 
@@ -148,6 +157,40 @@ def run_with_display(config: CrawlConfig, quiet: bool) -> CrawlResult:
         display.stop()
 
 
+def run_many_with_display(
+    configs: list[CrawlConfig], quiet: bool, on_locked: Callable[[CrawlConfig, Exception], None]
+) -> list[CrawlResult]:
+    """Portals (and sites) crawled side by side in this process (scraper.crawl.run.run_crawls)."""
+    from scraper.crawl.run import run_crawls
+    from spiders import site_spider, spider_for
+
+    crawls = [(c, site_spider() if c.site else spider_for(c.portal)) for c in configs]
+    display = CrawlDisplay(enabled=not quiet)
+    try:
+        return run_crawls(crawls, on_start=display.attach, on_locked=on_locked)
+    finally:
+        display.stop()
+
+
+def print_total(results: list[CrawlResult], seconds: float) -> None:
+    """The line under the per-portal summaries of a run of several portals."""
+    counts = [result.report["counts"] for result in results]
+    stopped = [r.report["portal"] for r in results if r.report.get("interrupted")]
+    failed = [r.report["portal"] for r in results if not r.ok and r.report["portal"] not in stopped]
+    written, fetched = sum(c["written"] for c in counts), sum(c["fetched"] for c in counts)
+    status = "all done"
+    if failed or stopped:
+        parts = [f"{len(failed)} failed ({', '.join(failed)})"] if failed else []
+        parts += [f"{len(stopped)} interrupted"] if stopped else []
+        status = f"[red]{', '.join(parts)}[/red]"
+    err.print(
+        f"total: {len(results)} portals, {status}: {written} articles written, {fetched} pages "
+        f"in {seconds:.1f}s ({written / max(seconds, 1e-6):.1f} articles/s)",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def _breakdown(counts: dict[str, int]) -> str:
     total = sum(counts.values())
     detail = ", ".join(f"{n} {key}" for key, n in sorted(counts.items(), key=lambda kv: -kv[1]))
@@ -159,6 +202,8 @@ def print_summary(result: CrawlResult, drift_note: bool = False) -> None:
     `drift_note`: also say when the drift was not judged, or judged without warnings."""
     report, counts = result.report, result.report["counts"]
     status = "done" if result.ok else "[red]FAILED: nothing reachable[/red]"
+    if problem := report.get("discovery_problem"):  # the reason first, on the line itself
+        status = f"[red]FAILED: {problem['reason']}[/red] ({escape(problem['detail'])})"
     if report.get("interrupted"):
         status = "[yellow]interrupted[/yellow] (what was written is complete; run again to go on)"
     err.print(

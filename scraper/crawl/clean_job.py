@@ -57,21 +57,15 @@ class _Excluding(Collection[str]):
 
 
 class _HeadlineCache:
-    """A worker's copy of the headline index, topped up with only the rows it has not seen yet."""
+    """A worker's copy of one crawl's headline index, topped up with only the rows it has not seen."""
 
-    def __init__(self) -> None:
-        self.db: sqlite3.Connection | None = None
-        self.path: str | None = None
+    def __init__(self, path: str) -> None:
+        self.db = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
         self.loaded = 0
         self.keys: set[str] = set()
 
-    def upto(self, path: str, version: int) -> set[str]:
-        if path != self.path:  # another crawl's database (a long-lived pool): start over
-            if self.db is not None:
-                self.db.close()
-            self.path, self.loaded, self.keys = path, 0, set()
-            self.db = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
-        if version > self.loaded and self.db is not None:
+    def upto(self, version: int) -> set[str]:
+        if version > self.loaded:
             rows = self.db.execute(
                 "SELECT key FROM headlines WHERE id > ? AND id <= ?", (self.loaded, version)
             ).fetchall()
@@ -80,7 +74,18 @@ class _HeadlineCache:
         return self.keys
 
 
-_headline_cache = _HeadlineCache()
+class _HeadlineCaches(dict[str, _HeadlineCache]):
+    """One cache per state database: portals crawled side by side share the cleaning processes,
+    and their jobs come interleaved."""
+
+    def upto(self, path: str, version: int) -> set[str]:
+        cache = self.get(path)
+        if cache is None:
+            cache = self[path] = _HeadlineCache(path)
+        return cache.upto(version)
+
+
+_headline_cache = _HeadlineCaches()
 
 
 def worker_init(parent: int | None = None, fn: object = None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cleaners.settings import DEFAULT_CLEAN, CleanSettings
 from scraper.crawl.items import DiscoveryLimits, Window
@@ -11,8 +12,9 @@ from scraper.crawl.items import DiscoveryLimits, Window
 
 @dataclass(frozen=True)
 class CrawlConfig:
-    portal: str
+    portal: str  # the rules' name, or for a site (`site`) the name of its output folder
     output_dir: Path
+    site: str | None = None  # `crawl --site`: the site's URL (its rules by host, spiders.generic)
     base_url: str | None = None
     window: Window = field(default_factory=Window)
     max_articles: int | None = None
@@ -30,3 +32,11 @@ class CrawlConfig:
     # `-s NAME=VALUE` of the CLI: Scrapy settings applied over the crawl's own (values as strings,
     # which Scrapy's settings convert on use, as with `scrapy crawl -s`).
     scrapy_overrides: tuple[tuple[str, str], ...] = ()
+
+
+def site_folder(url: str) -> str:
+    """The output folder of a site crawl: its host, with its port if not the scheme's default
+    (`example.com`, `127.0.0.1_8123`: no colon, which some file systems refuse)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    return f"{host}_{parts.port}" if parts.port and parts.port not in (80, 443) else host

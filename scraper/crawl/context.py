@@ -73,3 +73,10 @@ class CrawlContext:
 
     def retry_urls(self) -> list[str]:
         return self.state.failed_urls()
+
+    def verdict(self, url: str) -> str | None:
+        found = self.state.status_detail(url)
+        if found is None:
+            return None
+        status, detail = found
+        return "article" if status in ("written", "duplicate") else detail if status == "rejected" else None

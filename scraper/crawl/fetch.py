@@ -97,6 +97,8 @@ def _network_reason(exc: httpx.HTTPError) -> str:
         return "timeout"
     if isinstance(exc, httpx.RemoteProtocolError) and "incomplete" in str(exc).lower():
         return "truncated"
+    if isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc).lower():
+        return "bad_url"  # httpx checks a redirect's Location even when it does not follow it
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, socket.gaierror):
@@ -117,7 +119,10 @@ async def fetch_followed(
         answer = await fetch(client, chain[-1], max_bytes, clock)
         if answer.location is None:
             return answer
-        target = urljoin(chain[-1], answer.location.strip())
+        try:
+            target = urljoin(chain[-1], answer.location.strip())
+        except ValueError:
+            raise FetchError(f"{url}: redirect to a malformed URL {answer.location!r}", "bad_url") from None
         if target in chain:
             raise FetchError(f"{url}: redirect loop back to {target}", "redirect_loop")
         if len(chain) > clock.limits.max_redirects:

@@ -32,9 +32,10 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 class Refused(IgnoreRequest):
     """A request the crawl will not send; `reason` is its key in the run report and failures."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, target: str | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        self.target = target  # where a refused redirect pointed
 
 
 def refusal(url: str, base_url: str, rules: PortalRules | None) -> str | None:
@@ -112,13 +113,16 @@ class RedirectGuard:
         location = response.headers.get("Location")
         if response.status not in (301, 302, 303, 307, 308) or not location:
             return response
-        target = urljoin(request.url, location.decode("latin-1").strip())
+        try:
+            target = urljoin(request.url, location.decode("latin-1").strip())
+        except ValueError:
+            raise Refused("bad_url", f"redirect to a malformed URL: {request.url} -> {location!r}") from None
         if target == request.url or target in request.meta.get("redirect_urls", ()):
             raise Refused("redirect_loop", f"redirect loop: {request.url} -> {target}")
         policy = _spider_policy(self.crawler)
         reason = refusal(target, *policy) if policy else None
         if reason is not None:
-            raise Refused("offsite", f"redirect off the portal: {request.url} -> {target} ({reason})")
+            raise Refused("offsite", f"redirect off the portal: {request.url} -> {target} ({reason})", target)
         return response
 
     def request_dropped(self, request: Request, spider: Any = None) -> None:

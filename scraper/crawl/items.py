@@ -67,6 +67,10 @@ class StateHooks(Protocol):
         """Article URLs that failed in earlier runs, to request again."""
         ...
 
+    def verdict(self, url: str) -> str | None:
+        """What an earlier run made of `url`: "article", a reject's reason, or None (not fetched)."""
+        ...
+
 
 class NoState:
     """Hooks for a stateless run: nothing seen, headlines and failures not kept."""
@@ -82,3 +86,6 @@ class NoState:
 
     def retry_urls(self) -> list[str]:
         return []
+
+    def verdict(self, url: str) -> str | None:
+        return None

@@ -57,12 +57,17 @@ class CleanPipeline(_Component):
     """clean_page in a process pool; fetching goes on while both cores clean."""
 
     pool: CleanPool
+    owns_pool = False
 
     def open_spider(self) -> None:
+        if self.ctx.pool is not None:  # the run's pool, shared by the portals crawled side by side
+            self.pool = self.ctx.pool
+            return
         # A job's own SIGALRM limit first; the pool's deadline is for workers stuck in C code
         # (twice the limit and then some: the last resort, for a job past any limit of its own).
         deadline = 2 * self.ctx.config.clean.time_limit + 5
         self.pool = self.ctx.pool = CleanPool(self.ctx.config.jobs or os.cpu_count() or 1, deadline)
+        self.owns_pool = True
 
     async def process_item(self, item: ArticlePage) -> ArticlePage:
         state, config = self.ctx.state, self.ctx.config
@@ -76,7 +81,8 @@ class CleanPipeline(_Component):
         return item
 
     def close_spider(self) -> None:
-        self.pool.close()
+        if self.owns_pool:
+            self.pool.close()
 
 
 class RejectPipeline(_Component):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from cleaners.portals import portal_by_name
+from cleaners.portals import portal_by_name, portal_for_url
 from scraper.crawl.drift import earlier_runs, judge
 from scraper.crawl.quality import quality_figures
 
@@ -47,6 +47,7 @@ _COUNTS = {
     "skipped_out_of_window": "news/skipped_out_of_window",
     "skipped_max_articles": "news/skipped_max_articles",
     "skipped_offsite": "news/skipped_offsite",
+    "skipped_not_article": "news/skipped_not_article",  # a site's pages of a kind learnt not to be articles
     "dropped_out_of_window": "news/out_of_window",  # undated in the feeds, dated on the page
     "duplicates": "news/duplicate",
     "discovery_ok": "news/discovery_ok",
@@ -80,13 +81,16 @@ def build_report(
         **({} if lost is None else {"lost_from_output": lost}),
     )
     window = config.window
-    rules = portal_by_name(config.portal)
+    # Discovery that found nothing to crawl (spiders/discovery.py): {"reason", "detail"} or null.
+    problem = stats.get("news/discovery_problem")
+    rules = portal_by_name(config.portal) or (portal_for_url(config.site) if config.site else None)
     quality = quality_figures(stats, rules)
     # Read before this run's report is written: the earlier runs are the baseline.
     drift = judge(quality, earlier_runs(config.output_dir / config.portal), rules)
     return {
         "portal": config.portal,
         "base_url": config.base_url,
+        "site": config.site,
         "since": window.since.isoformat() if window.since else None,
         "until": window.until.isoformat() if window.until else None,
         "max_articles": config.max_articles,
@@ -97,7 +101,8 @@ def build_report(
         "finish_reason": stats.get("finish_reason"),
         # Failed means nothing was reachable; finding nothing new is a success, and so is
         # stopping at --max-pages (the next run goes on).
-        "ok": counts["discovery_ok"] > 0 and stats.get("finish_reason") in _COMPLETE,
+        "ok": counts["discovery_ok"] > 0 and stats.get("finish_reason") in _COMPLETE and problem is None,
+        "discovery_problem": problem,
         # No finish reason: the reactor was stopped before the spider closed (a second Ctrl-C).
         "interrupted": stats.get("finish_reason") in ("shutdown", None),
         "counts": counts,

@@ -136,6 +136,11 @@ class StateStore:
         row = self.db.execute("SELECT status FROM seen WHERE url = ?", (url,)).fetchone()
         return row[0] if row else None
 
+    def status_detail(self, url: str) -> tuple[str, str] | None:
+        """`url`'s status and its detail (a reject's reason), or None if never seen."""
+        row = self.db.execute("SELECT status, detail FROM seen WHERE url = ?", (url,)).fetchone()
+        return (row[0], row[1] or "") if row else None
+
     def has_content(self, content_hash: str) -> bool:
         query = "SELECT 1 FROM seen WHERE content_hash = ? AND status = 'written' LIMIT 1"
         return self.db.execute(query, (content_hash,)).fetchone() is not None

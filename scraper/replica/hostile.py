@@ -74,6 +74,7 @@ def _content_cases() -> list[tuple[str, str, Fault]]:
         ("cp1252_declared_utf8", "written", f.charset("utf-8", "cp1252")),
         ("redirect_loop", "failed/redirect_loop", f.redirect_loop()),
         ("redirect_offsite", "failed/offsite", f.redirect(lambda hit: other_host(hit.base_url) + hit.target)),
+        ("redirect_malformed", "failed/bad_url", f.redirect(lambda hit: "http://[::1")),
         ("slow", "failed/timeout", f.slow(SLOW)),
         ("empty", "rejected/empty", f.empty()),
         ("not_found", "failed/http_404", f.missing()),

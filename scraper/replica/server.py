@@ -28,12 +28,20 @@ from collections.abc import Callable, Iterable
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
 from types import TracebackType
-from typing import BinaryIO, Self
+from typing import BinaryIO, Protocol, Self
 
 from scraper.replica.document import Chunks
 from scraper.replica.feeds import Response
 from scraper.replica.pages import route_chunks
 from scraper.replica.site import ReplicaSite
+
+
+class ServedSite(Protocol):
+    """A replica other than VIVA's (`family_layout.FamilyLayout`, `plain_site.PlainSite`): it
+    answers every request target itself."""
+
+    def respond(self, base_url: str, target: str) -> Response: ...
+
 
 FaultHook = Callable[[str], Response | None]
 """Fault injection seam: called with the request target (path and query) before normal routing.
@@ -59,7 +67,11 @@ class ReplicaPortal:
     """Serves `site` on http://host:port (port 0 picks a free port) from a background thread."""
 
     def __init__(
-        self, site: ReplicaSite, host: str = "127.0.0.1", port: int = 0, faults: FaultHook | None = None
+        self,
+        site: ReplicaSite | ServedSite,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: FaultHook | None = None,
     ) -> None:
         self.site, self.host, self.port, self.faults = site, host, port, faults
         self.hits: Counter[str] = Counter()
@@ -127,8 +139,10 @@ class ReplicaPortal:
             self.hits[target] += 1
             self.requests_log.append((time.monotonic(), method, target))
         response = self.faults(target) if self.faults is not None else None
-        if response is None:
+        if response is None and isinstance(self.site, ReplicaSite):
             response = route_chunks(self.site, self.base_url, target)
+        elif response is None:
+            response = self.site.respond(self.base_url, target)
         return response
 
     def _track(self, connection: socket.socket, open_: bool) -> None:
