@@ -54,17 +54,17 @@ def _serve(conn: Connection, parent: int, fn: CleanFn) -> None:
     clock starts when it is sent to a ready worker, so a slow start on a loaded machine is no
     stuck job."""
     worker_init(parent)
-    conn.send(None)
-    while True:
-        try:
+    try:
+        conn.send(None)
+        while True:
             job = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            result = fn(job)
-        except Exception as exc:  # clean_page never raises; another `fn` might
-            result = Rejected(job.url, RejectReason.ERROR, f"{type(exc).__name__}: {exc}")
-        conn.send(result)
+            try:
+                result = fn(job)
+            except Exception as exc:  # clean_page never raises; another `fn` might
+                result = Rejected(job.url, RejectReason.ERROR, f"{type(exc).__name__}: {exc}")
+            conn.send(result)
+    except (EOFError, OSError):
+        return  # the pool closed its end (the crawl is stopping): nobody to answer
 
 
 class _Worker:
