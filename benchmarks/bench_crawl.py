@@ -7,8 +7,9 @@ For each size N: serves a replica of N articles (article pages rendered beforeha
 --generate), runs `scraper crawl viva` on it as a subprocess
 (--jobs: cleaning processes, 0 = one per core; --concurrency 16, --delay 0: loopback needs no
 politeness delay; AutoThrottle stays on as configured), and times it from launch to exit. Peak
-RSS is the kernel's high-water mark (VmHWM) of the crawl process, read every 0.2 s, and the
-largest one of its cleaning processes.
+RSS is the kernel's high-water mark (VmHWM) of the crawl process, read every 0.1 s, and the
+largest one of its cleaning processes; CPU time is exact, from the finished process's /proc entry
+(benchmarks/process_usage.py).
 
 The cleaning-only bound is what the cleaning processes alone could do: the single-process rate of
 `clean_job` on 300 pages of the same replica (as served, with the site's headline index; best of 3
@@ -45,6 +46,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.process_usage import run_measured
 from cleaners.teasers import normalise_headline
 from scraper.crawl.clean_job import CleanJob, clean_job
 from scraper.replica import ReplicaPortal, ReplicaSite
@@ -72,57 +74,21 @@ def clean_rate(site: ReplicaSite, base_url: str, sample: int = 300, rounds: int 
     return len(jobs) / best
 
 
-def peak_rss_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """utime + stime of a live process (None once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def crawl(base_url: str, out: Path, jobs: int) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "scraper.cli", "crawl", "viva", "--base-url", base_url, "-o", str(out),
                "--concurrency", "16", "--delay", "0", "-q", "--jobs", str(jobs)]  # fmt: skip
-    started, server_cpu = time.monotonic(), time.process_time()  # this process: the replica's threads
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    main_peak = worker_peak = 0
-    main_cpu, cleaner_cpu = 0.0, {}  # last CPU seconds read, per process
-    while process.poll() is None:
-        main_peak = max(main_peak, peak_rss_kb(process.pid))
-        main_cpu = cpu_seconds(process.pid) or main_cpu
-        for child in children(process.pid):
-            worker_peak = max(worker_peak, peak_rss_kb(child))
-            cleaner_cpu[child] = cpu_seconds(child) or cleaner_cpu.get(child, 0.0)
-        time.sleep(0.2)
-    seconds, server_cpu = time.monotonic() - started, time.process_time() - server_cpu
-    stderr = process.stderr.read().decode() if process.stderr else ""
-    if process.returncode != 0:
-        sys.exit(f"crawl failed ({process.returncode}): {stderr[-2000:]}")
+    server_cpu = time.process_time()  # this process: the replica's threads
+    usage = run_measured(command, REPO, env)
+    server_cpu = time.process_time() - server_cpu
+    if usage.returncode != 0:
+        sys.exit(f"crawl failed ({usage.returncode}): {usage.stderr[-2000:]}")
     report = orjson.loads(max((out / "viva").glob("run-*.json")).read_bytes())
     written = report["counts"]["written"]
     per_article = 1000 / max(1, written)
-    return {"written": written, "seconds": seconds, "rate": written / seconds,
-            "main_mb": main_peak / 1024, "worker_mb": worker_peak / 1024,
-            "crawl_ms": main_cpu * per_article, "clean_ms": sum(cleaner_cpu.values()) * per_article,
+    return {"written": written, "seconds": usage.seconds, "rate": written / usage.seconds,
+            "main_mb": usage.peak_kb / 1024, "worker_mb": usage.largest_child_kb / 1024,
+            "crawl_ms": usage.cpu * per_article, "clean_ms": usage.children_cpu * per_article,
             "server_ms": server_cpu * per_article}  # fmt: skip
 
 

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from scraper.crawl.guard import refusal
 from scraper.replica import ReplicaPortal, ReplicaSite
 from scraper.replica.faults import FaultPlan, Rule, empty, exact, missing
 from scraper.replica.hostile import foreign_links, hostile_cases, hostile_rules
+from scraper.replica.pages import route
 from tests.test_crawl import REPO, crawl, last_report, records
 
 VIVA = portal_by_name("viva")
@@ -165,8 +167,6 @@ def clean_or_hang(job: CleanJob) -> Article | Rejected:
 
 def test_a_stuck_cleaning_worker_is_killed_and_the_others_go_on() -> None:
     site = ReplicaSite(3, seed=1)
-    from scraper.replica.pages import route
-
     body = route(site, "http://127.0.0.1", site.article(0).path).body
 
     async def run() -> tuple[list[Article | Rejected], int]:
@@ -183,7 +183,67 @@ def test_a_stuck_cleaning_worker_is_killed_and_the_others_go_on() -> None:
     assert time.monotonic() - started < 15
     assert killed == 1
     assert isinstance(results[0], Rejected) and results[0].reason is RejectReason.TIMEOUT
-    assert all(isinstance(r, Article) for r in results[1:])  # bystanders re-sent to the new pool
+    assert all(isinstance(r, Article) for r in results[1:])  # the job queued behind it too
+
+
+def clean_or_die(job: CleanJob) -> Article | Rejected:
+    """Runs in a pool worker: "-dies" ends its process every time (as the OOM killer would),
+    "-dies-once" only the first time (a marker file remembers across processes)."""
+    marker = Path(os.environ["DIE_ONCE_MARKER"])
+    if job.url.endswith("-dies") or (job.url.endswith("-dies-once") and not marker.exists()):
+        marker.touch()
+        os._exit(1)
+    return clean_job(job)
+
+
+def _pool_results(pool: CleanPool, names: list[str]) -> list[Article | Rejected]:
+    site = ReplicaSite(3, seed=1)
+    body = route(site, "http://127.0.0.1", site.article(0).path).body
+
+    async def run() -> list[Article | Rejected]:
+        try:
+            jobs = [CleanJob(f"http://127.0.0.1/berita/{n}", (body,), "viva") for n in names]
+            return list(await asyncio.wait_for(asyncio.gather(*(pool.clean(j) for j in jobs)), 60))
+        finally:
+            pool.terminate()
+
+    return asyncio.run(run())
+
+
+def test_a_dying_cleaning_worker_is_replaced_and_its_job_sent_once_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIE_ONCE_MARKER", str(tmp_path / "died"))  # before the workers start
+    results = _pool_results(
+        CleanPool(2, 30.0, clean_or_die), ["1-dies-once", "2-dies", "3-ok", "4-ok", "5-ok"]
+    )
+    assert isinstance(results[0], Article)  # its worker died under it once: sent again
+    assert isinstance(results[1], Rejected) and results[1].reason is RejectReason.ERROR
+    assert results[1].detail == "cleaning worker process died"  # twice: not a third time
+    assert all(isinstance(r, Article) for r in results[2:])
+
+
+def test_cleaning_workers_that_cannot_start_reject_every_job_instead_of_hanging() -> None:
+    # A cleaning function the workers cannot import: each one dies while it starts.
+    ghost = types.ModuleType("ghost_cleaner")
+    sys.modules[ghost.__name__] = ghost
+
+    def vanished(job: CleanJob) -> Article | Rejected:
+        return clean_job(job)
+
+    vanished.__module__, vanished.__qualname__ = ghost.__name__, "vanished"
+    ghost.vanished = vanished  # type: ignore[attr-defined]
+    try:
+        pool = CleanPool(1, 30.0, vanished)
+        started = time.monotonic()
+        results = _pool_results(pool, ["1-a", "2-b", "3-c"])
+    finally:
+        del sys.modules[ghost.__name__]
+    assert time.monotonic() - started < 45
+    assert [(r.reason, r.detail) for r in results if isinstance(r, Rejected)] == [
+        (RejectReason.ERROR, "cleaning worker processes could not start")
+    ] * 3
+    assert pool.failed_starts == CleanPool.FAILED_STARTS + 1
 
 
 # -- --max-pages, and failures retried by the next run ---------------------------------------------

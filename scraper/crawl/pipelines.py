@@ -64,7 +64,7 @@ class CleanPipeline(_Component):
             self.pool = self.ctx.pool
             return
         # A job's own SIGALRM limit first; the pool's deadline is for workers stuck in C code
-        # (twice the limit: the job next in line for a worker counts as running already).
+        # (twice the limit and then some: the last resort, for a job past any limit of its own).
         deadline = 2 * self.ctx.config.clean.time_limit + 5
         self.pool = self.ctx.pool = CleanPool(self.ctx.config.jobs or os.cpu_count() or 1, deadline)
         self.owns_pool = True
