@@ -14,6 +14,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from cleaners.scope import remove_outermost
+
 _BY_ROLE = "dialog, [role=dialog], [role=alertdialog], [aria-modal=true]"
 _MARK_WORDS = ("consent", "cookie", "gdpr", "privacy", "modal", "popup", "cmp")
 _BY_MARK = ", ".join(f"[class*={word}], [id*={word}]" for word in _MARK_WORDS)
@@ -45,16 +47,4 @@ def drop_dialogs(tree: LexborHTMLParser) -> int:
         marks = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
         if _MARK.search(marks) and not _is_wrapper(node):
             doomed[node.mem_id] = node
-    outermost = [node for node in doomed.values() if not _has_ancestor_in(node, doomed)]
-    for node in outermost:
-        node.decompose()
-    return len(outermost)
-
-
-def _has_ancestor_in(node: LexborNode, nodes: dict[int, LexborNode]) -> bool:
-    current = node.parent
-    while current is not None:
-        if current.mem_id in nodes:
-            return True
-        current = current.parent
-    return False
+    return remove_outermost(doomed)

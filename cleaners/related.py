@@ -18,7 +18,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
-from cleaners.scope import INLINE
+from cleaners.scope import INLINE, remove_outermost
 
 _LABELS = r"""
         you\s+(may|might|could)\s+(also\s+)?(like|enjoy|be\s+interested\s+in)
@@ -164,16 +164,5 @@ def drop_related_sections(tree: LexborHTMLParser, labels: list[str] | None = Non
             doomed.update((sibling.mem_id, sibling) for sibling in following)
         elif following and _link_heavy(following[0]):
             doomed[following[0].mem_id] = following[0]
-    for node in doomed.values():
-        if not _has_ancestor_in(node, doomed):
-            node.decompose()
+    remove_outermost(doomed)
     return found
-
-
-def _has_ancestor_in(node: LexborNode, nodes: dict[int, LexborNode]) -> bool:
-    current = node.parent
-    while current is not None:
-        if current.mem_id in nodes:
-            return True
-        current = current.parent
-    return False

@@ -185,3 +185,21 @@ def _depth(node: LexborNode) -> int:
         depth += 1
         current = current.parent
     return depth
+
+
+def remove_outermost(doomed: dict[int, LexborNode]) -> int:
+    """Decompose the nodes of `doomed` (by mem_id) that no other of them contains; a nested one
+    goes with its ancestor (decomposing it first would leave a dangling handle). Returns how many."""
+    outermost = [node for node in doomed.values() if not _has_ancestor_in(node, doomed)]
+    for node in outermost:
+        node.decompose()
+    return len(outermost)
+
+
+def _has_ancestor_in(node: LexborNode, nodes: dict[int, LexborNode]) -> bool:
+    current = node.parent
+    while current is not None:
+        if current.mem_id in nodes:
+            return True
+        current = current.parent
+    return False

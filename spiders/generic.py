@@ -34,7 +34,6 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from twisted.python.failure import Failure
 
-from cleaners.multipage import strip_query
 from cleaners.portals import PortalRules, portal_for_url
 from scraper.crawl.feeds import FeedEntry
 from spiders.discovery import PortalSpider
@@ -96,14 +95,11 @@ class SiteSpider(PortalSpider):
     def article_url(self, url: str) -> str | None:
         if self.rules.article_url:
             return super().article_url(url)
-        try:
-            url = strip_query(url.strip())
-        except ValueError:  # not a URL at all ("http://[::1", a bad port)
+        own = self.own_url(url)
+        if own is None:
             return None
-        if not url.startswith(("http://", "https://")) or not self.allowed_host(url):
-            return None
-        path = urlsplit(url).path
-        return None if path in ("", "/") or _NOT_PAGES.search(path) else url
+        path = urlsplit(own).path
+        return None if path in ("", "/") or _NOT_PAGES.search(path) else own
 
     # -- what is an article -----------------------------------------------------------------------
 

@@ -111,15 +111,20 @@ class NewsSpider(SourceReading, scrapy.Spider):
         """http(s) on the base URL's host or the portal's hosts (scraper.crawl.guard.refusal)."""
         return refusal(url, self.base_url, self.rules) is None
 
-    def article_url(self, url: str) -> str | None:
-        """The canonical form of an article URL of this portal, or None for anything else."""
+    def own_url(self, url: str) -> str | None:
+        """The canonical form of a web URL on this portal's hosts, or None for anything else."""
         try:
             url = strip_query(url.strip())
         except ValueError:  # not a URL at all ("http://[::1", a bad port)
             return None
         if not url.startswith(("http://", "https://")) or not self.allowed_host(url):
             return None
-        return url if self.article_pattern.search(urlsplit(url).path) else None
+        return url
+
+    def article_url(self, url: str) -> str | None:
+        """The canonical form of an article URL of this portal, or None for anything else."""
+        own = self.own_url(url)
+        return own if own and self.article_pattern.search(urlsplit(own).path) else None
 
     @property
     def known(self) -> int:

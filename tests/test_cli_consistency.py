@@ -209,17 +209,17 @@ def test_clean_takes_portal_rules_by_name_and_the_old_option_name(tmp_path: Path
 
 def test_replica_command_serves_until_stopped() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "scraper.cli", "replica", "--articles", "5", "--port", "0"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        base = re.search(r"at (http://127\.0\.0\.1:\d+)", first)
-        assert base, first
-        assert "Sitemap:" in httpx.get(base[1] + "/robots.txt").text
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
-    finally:
-        process.kill()
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    ) as process:  # fmt: skip
+        try:
+            assert process.stdout is not None
+            first = process.stdout.readline()
+            base = re.search(r"at (http://127\.0\.0\.1:\d+)", first)
+            assert base, first
+            assert "Sitemap:" in httpx.get(base[1] + "/robots.txt").text
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=10) == 0
+        finally:
+            process.kill()

@@ -50,7 +50,9 @@ def crawl(portal: ReplicaPortal, out: Path, *extra: str) -> subprocess.Completed
 
 def records(out: Path) -> list[dict[str, Any]]:
     return [
-        orjson.loads(line) for path in sorted((out / "viva").glob("2*.jsonl")) for line in path.open("rb")
+        orjson.loads(line)
+        for path in sorted((out / "viva").glob("2*.jsonl"))
+        for line in path.read_bytes().splitlines()
     ]
 
 

@@ -126,13 +126,17 @@ def finish(process: subprocess.Popen[str], timeout: float = 90) -> str:
 
 def worker_records(out: Path) -> list[dict[str, Any]]:
     return [
-        orjson.loads(line) for path in sorted((out / "viva").glob("2*.*.jsonl")) for line in path.open("rb")
+        orjson.loads(line)
+        for path in sorted((out / "viva").glob("2*.*.jsonl"))
+        for line in path.read_bytes().splitlines()
     ]
 
 
 def merged_records(out: Path) -> list[dict[str, Any]]:
     return [
-        orjson.loads(line) for path in (out / "merged" / "viva").glob("*.jsonl") for line in path.open("rb")
+        orjson.loads(line)
+        for path in (out / "merged" / "viva").glob("*.jsonl")
+        for line in path.read_bytes().splitlines()
     ]
 
 
@@ -218,7 +222,7 @@ def test_a_workers_lost_files_are_found_by_merge_and_fetched_again(
         lost = worker(tmp_path, redis_url, "--worker-id", "lost", "--idle-exit", "1", portal=portal)
         finish(crawl), finish(lost)
         lost_files = list(folder.glob("2*.lost.jsonl"))
-        gone = {orjson.loads(line)["url"] for path in lost_files for line in path.open("rb")}
+        gone = {orjson.loads(line)["url"] for path in lost_files for line in path.read_bytes().splitlines()}
         assert gone, "the lost worker should have written some articles"
         for path in lost_files:
             path.unlink()
@@ -297,7 +301,11 @@ def test_max_pages_stops_a_worker_and_refresh_rewrites_only_changed_articles(
     assert "120 articles merged" in merged and "2 extra lines left out" in merged
     assert_exactly_once(merged_records(tmp_path), edited, base_url)  # changed ones: the new text
     assert merge(folder, tmp_path / "plain", None) == (120, 2)  # without Redis: the newest line
-    plain = [orjson.loads(line) for path in (tmp_path / "plain").glob("*.jsonl") for line in path.open("rb")]
+    plain = [
+        orjson.loads(line)
+        for path in (tmp_path / "plain").glob("*.jsonl")
+        for line in path.read_bytes().splitlines()
+    ]
     assert_exactly_once(plain, edited, base_url)
 
 
@@ -404,7 +412,10 @@ def test_a_lost_claim_cuts_the_line_and_recovery_settles_the_tail(redis_url: str
             handle.write(orjson.dumps(orphan.to_dict()) + b"\n" + orjson.dumps(taken.to_dict()) + b"\n")
         assert b.claim_written(taken.url, taken.content_hash) is None
         assert recover_own_files(tmp_path, a, state_a) == (1, 1, 0)
-    assert [orjson.loads(line)["url"] for line in file_a.open("rb")] == ["http://x/1", "http://x/2"]
+    assert [orjson.loads(line)["url"] for line in file_a.read_bytes().splitlines()] == [
+        "http://x/1",
+        "http://x/2",
+    ]
 
 
 def test_merge_keeps_the_claimed_line_of_each_article(redis_url: str, tmp_path: Path) -> None:

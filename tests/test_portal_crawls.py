@@ -31,7 +31,11 @@ FAMILY = [name for name in PORTALS if name != "viva"]
 
 
 def records(folder: Path) -> list[dict[str, Any]]:
-    return [orjson.loads(line) for path in sorted(folder.glob("2*.jsonl")) for line in path.open("rb")]
+    return [
+        orjson.loads(line)
+        for path in sorted(folder.glob("2*.jsonl"))
+        for line in path.read_bytes().splitlines()
+    ]
 
 
 def last_report(folder: Path) -> dict[str, Any]:

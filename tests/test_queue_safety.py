@@ -93,7 +93,9 @@ def test_a_crafted_pickle_never_runs_and_lands_in_the_dead_letters(
     assert client.zcard("news:viva:queue") == 0 and client.keys("news:viva:processing:*") == []
     (report,) = [orjson.loads(p.read_bytes()) for p in (tmp_path / "viva").glob("run-*.json")]
     assert report["counts"]["dead_letter"] == 1 and report["counts"]["written"] == 1
-    (line,) = [orjson.loads(x) for p in (tmp_path / "viva").glob("2*.jsonl") for x in p.open("rb")]
+    (line,) = [
+        orjson.loads(x) for p in (tmp_path / "viva").glob("2*.jsonl") for x in p.read_bytes().splitlines()
+    ]
     assert line["url"] == good
 
 

@@ -33,9 +33,9 @@ from scraper.cli.options import (
     Verbose,
     build_config,
     err,
-    fail,
     log_level,
     number,
+    run_failures_as_exits,
     scrapy_overrides,
 )
 from scraper.cli.running import (
@@ -46,7 +46,7 @@ from scraper.cli.running import (
     setup_logging,
 )
 from scraper.crawl.items import DiscoveryLimits
-from scraper.errors import ConfigError, OutputError, ScraperError
+from scraper.errors import ConfigError
 
 # What to crawl: portals (or all), sites, and mirrors of them.
 Portals = Annotated[
@@ -129,7 +129,7 @@ def crawl(
     level = log_level(log_level_name, verbose)
     locked: list[str] = []
     started = time.monotonic()
-    try:
+    with run_failures_as_exits():
         options: dict[str, Any] = dict(
             max_articles=max_articles, jobs=jobs, concurrency=concurrency, start_delay=delay, retries=retries,
             backoff=backoff, download_timeout=timeout, max_pages=max_pages, refresh=refresh, log_level=level,
@@ -159,12 +159,6 @@ def crawl(
             results = run_many_with_display(configs, quiet, on_locked=_raise)
         else:  # side by side, a held lock leaves that portal out
             results = run_many_with_display(configs, quiet, on_locked=lambda c, e: _skip(c, e, locked))
-    except OutputError as exc:  # disk full: the run lost nothing, but did not finish
-        raise fail(str(exc), 1) from None
-    except ScraperError as exc:
-        raise fail(str(exc)) from None
-    except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop
-        raise fail("interrupted", 130) from None
     for result in results:
         print_summary(result, drift_note=fail_on_drift)
     if len(configs) > 1:

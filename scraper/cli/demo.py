@@ -16,13 +16,12 @@ from scraper.cli.options import (
     Quiet,
     build_config,
     err,
-    fail,
     log_level,
     number,
     out,
+    run_failures_as_exits,
 )
 from scraper.cli.running import print_summary, run_with_display, setup_logging
-from scraper.errors import OutputError, ScraperError
 
 
 def demo(
@@ -50,22 +49,15 @@ def demo(
     from scraper.replica import ReplicaPortal, ReplicaSite
 
     level = log_level(log_level_name, False)
-    try:
-        with ReplicaPortal(ReplicaSite(articles, seed=1)) as portal:
-            base_url = portal.base_url
-            err.print(f"replica portal: {articles} articles at {base_url}", highlight=False)
-            config = build_config(
-                "viva", output, None, None, base_url=base_url, jobs=jobs, concurrency=16,
-                start_delay=0.0, log_level=level,
-            )  # fmt: skip
-            setup_logging(level, log_file, quiet)
-            result = run_with_display(config, quiet)
-    except OutputError as exc:  # disk full: the run lost nothing, but did not finish
-        raise fail(str(exc), 1) from None
-    except ScraperError as exc:
-        raise fail(str(exc)) from None
-    except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop
-        raise fail("interrupted", 130) from None
+    with run_failures_as_exits(), ReplicaPortal(ReplicaSite(articles, seed=1)) as portal:
+        base_url = portal.base_url
+        err.print(f"replica portal: {articles} articles at {base_url}", highlight=False)
+        config = build_config(
+            "viva", output, None, None, base_url=base_url, jobs=jobs, concurrency=16,
+            start_delay=0.0, log_level=level,
+        )  # fmt: skip
+        setup_logging(level, log_file, quiet)
+        result = run_with_display(config, quiet)
     print_summary(result)
     interrupted = bool(result.report.get("interrupted"))
     if not interrupted:

@@ -3,10 +3,11 @@ error every command ends with on bad input), and the checks and parsing of crawl
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 import typer
 from rich.console import Console
 
-from scraper.errors import ConfigError
+from scraper.errors import ConfigError, OutputError, ScraperError
 
 if TYPE_CHECKING:
     from scraper.crawl.config import CrawlConfig
@@ -146,6 +147,20 @@ DRIFT_STATUS = 3  # besides 1 (failed), 2 (bad arguments, held lock) and 130 (in
 def fail(message: str, code: int = 2) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+@contextlib.contextmanager
+def run_failures_as_exits() -> Iterator[None]:
+    """How every crawling command (crawl, worker, demo) ends on an expected failure: one line and
+    its status, never a traceback."""
+    try:
+        yield
+    except OutputError as exc:  # disk full: the run lost nothing, but did not finish
+        raise fail(str(exc), 1) from None
+    except ScraperError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:  # before the crawl installed its own handlers, or a forced stop
+        raise fail("interrupted", 130) from None
 
 
 def parse_when(

@@ -39,13 +39,12 @@ from scraper.cli.options import (
     Timeout,
     Verbose,
     build_config,
-    fail,
     log_level,
     number,
+    run_failures_as_exits,
     scrapy_overrides,
 )
 from scraper.cli.running import crawl_distributed, print_summary, setup_logging
-from scraper.errors import OutputError, ScraperError
 
 
 def worker(
@@ -101,7 +100,7 @@ def worker(
     Example: scraper worker viva --redis redis://10.0.0.5:6379/0 -o output
     """
     level = log_level(log_level_name, verbose)
-    try:
+    with run_failures_as_exits():
         config = build_config(
             portal, output, None, None, base_url=base_url, jobs=jobs, concurrency=concurrency,
             start_delay=delay, retries=retries, backoff=backoff, download_timeout=timeout,
@@ -113,10 +112,6 @@ def worker(
             config, redis, quiet, redis_timeout, coordinator=False, worker_id=worker_id,
             idle_exit=idle_exit, heartbeat_ttl=heartbeat, redis_secret=redis_secret,
         )  # fmt: skip
-    except OutputError as exc:  # disk full: the run lost nothing, but did not finish
-        raise fail(str(exc), 1) from None
-    except ScraperError as exc:
-        raise fail(str(exc)) from None
     print_summary(result, drift_note=fail_on_drift)
     if not result.ok:
         raise typer.Exit(130 if result.report.get("interrupted") else 1)
