@@ -151,7 +151,9 @@ def extract_body(
         # already removed the portal's boilerplate, so recall matters more than precision here.
         return run_trafilatura(_wrapped(container)) or block_text(container), container
     container = find_container(tree, settings.container_share)
-    if container is not None:
+    # A <body> that wins the scope is no scope: the article holds less than the share (an
+    # aggregator's story above sections of teaser cards). Read as one article, every card stays.
+    if container is not None and container.tag not in ("body", "html"):
         text = run_trafilatura(_wrapped(container), settings.favor_precision)
         text = _recover_chunks(container, text, settings)
         if text_size(text) >= settings.min_words:
@@ -176,8 +178,6 @@ _ATTRIBUTES = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\s[^>]*>")
 
 
 def _recover_chunks(container: LexborNode, text: str, settings: CleanSettings) -> str:
-    if container.tag in ("body", "html"):
-        return text  # an unscoped page: stripping attributes would only admit more boilerplate
     paragraph_chars = sum(len(p.text(strip=True)) for p in container.css("p"))
     if paragraph_chars < RECOVER_MIN_CHARS or len(text) >= RECOVER_BELOW * paragraph_chars:
         return text

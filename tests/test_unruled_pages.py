@@ -392,3 +392,37 @@ def test_blocks_inside_an_inline_wrapper_keep_their_order() -> None:
     body = f"<h1>{TITLE}</h1><div class='post'>Posted today <span class='wrap'>{inner}</span></div>"
     lines = clean(html_page(body)).text.splitlines()
     assert lines.index("Works on the deck") < lines.index(PROSE[1]) < lines.index("The bill")
+
+
+
+# Scope: an aggregator's story followed by sections of teaser cards, each card with its own summary
+# paragraph. The article holds less than the scoping share of the prose and no section holds it
+# either, so no element narrower than <body> wins. Handing trafilatura the whole body as if it were
+# the article keeps every card; the body is no scope: it is read as trafilatura alone reads a page.
+TEASER_SUMMARIES = [
+    f"Teaser number {n} summarises another story of the day in a sentence long enough to read as "
+    f"prose, about the weather, the markets or a football match played somewhere far away ({n})."
+    for n in range(15)
+]
+
+
+def test_sections_of_teaser_cards_below_the_story_are_no_part_of_it() -> None:
+    sections = "".join(
+        "<section class='wrapper'><div class='grid'>"
+        + "".join(
+            f"<article class='story-card'><h2><a href='/other/{n}'>Other story {n}</a></h2>"
+            f"<div class='description'><p>{TEASER_SUMMARIES[n]}</p></div></article>"
+            for n in range(start, start + 5)
+        )
+        + "</div></section>"
+        for start in (0, 5, 10)
+    )
+    page = (
+        f"<html><head><title>{TITLE}</title></head><body>"
+        f"<section><article class='story'><h1>{TITLE}</h1>"
+        f"<div class='content'>{paragraphs()}</div></article></section>"
+        f"{sections}</body></html>"
+    )
+    article = clean(page)
+    assert_all_prose(article.text)
+    assert [summary for summary in TEASER_SUMMARIES if summary in article.text] == []
