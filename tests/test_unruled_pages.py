@@ -394,7 +394,6 @@ def test_blocks_inside_an_inline_wrapper_keep_their_order() -> None:
     assert lines.index("Works on the deck") < lines.index(PROSE[1]) < lines.index("The bill")
 
 
-
 # Scope: an aggregator's story followed by sections of teaser cards, each card with its own summary
 # paragraph. The article holds less than the scoping share of the prose and no section holds it
 # either, so no element narrower than <body> wins. Handing trafilatura the whole body as if it were
