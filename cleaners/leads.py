@@ -100,7 +100,8 @@ def _inside(node: LexborNode, other: LexborNode) -> bool:
 
 def _in_region(node: LexborNode) -> bool:
     current: LexborNode | None = node
-    while current is not None:
+    # <body> and <html> classes are page-wide flags ("paywall", "no-js"), not a region.
+    while current is not None and current.tag not in ("body", "html"):
         if current.tag in _NOT_LEAD_REGIONS and current is not node:
             return True
         attrs = current.attributes

@@ -240,7 +240,9 @@ def extract_metadata(
         or (html_node.attributes.get("lang") if html_node is not None else None)
     )
     meta.image = _meta(tags, "og:image", "twitter:image") or _ld_str(ld.get("image"))
-    meta.description = _meta(tags, "og:description", "description", "twitter:description")
+    description = _meta(tags, "og:description", "description", "twitter:description")
+    # Escaped twice by some CMSs (`CD&amp;amp;V`): as the page shows it, like the title.
+    meta.description = unescape(description) if description else None
     canonical = tree.css_first('link[rel="canonical"]')
     meta.canonical_url = absolute_url(
         (_clean(canonical.attributes.get("href")) if canonical is not None else None)

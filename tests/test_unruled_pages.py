@@ -139,6 +139,24 @@ def test_lead_equal_to_meta_description_starts_text() -> None:
     assert_all_prose(text)
 
 
+def test_page_wide_flags_on_html_and_body_hide_no_lead() -> None:
+    # Sites flag the reader's state on <html>/<body> ("paywall", "subType-unsubscribed"); such a
+    # word on a region would mark a subscription box, on the page it marks nothing. The meta
+    # description here is escaped twice (`&amp;amp;`), as some CMSs write it.
+    lead = LEAD.replace("the council", "the Roads &amp; Bridges council")
+    head = f'<meta name="description" content="{lead.replace("&amp;", "&amp;amp;")}">'
+    page = (
+        f"<html class='paywall no-js'><head><title>{TITLE}</title>{head}</head>"
+        f"<body class='pageFrame subType-unsubscribed'><article><h1>{TITLE}</h1>"
+        f"<div data-testid='article-intro'><p>{lead}</p></div>"
+        f"<div class='article-body'>{paragraphs()}</div></article></body></html>"
+    )
+    article = clean(page)
+    assert article.text.splitlines()[0] == LEAD.replace("the council", "the Roads & Bridges council")
+    assert article.description == article.text.splitlines()[0]
+    assert_all_prose(article.text)
+
+
 # 6. A consent or registration dialog is never the article.
 CONSENT = (
     "We and our partners use cookies and similar technologies to store and access information on "
