@@ -191,3 +191,37 @@ def with_lead(text: str, lead: str | None) -> str:
     if not lead or _words(lead)[:200] in _words(text):
         return text
     return f"{lead}\n{text}" if text else lead
+
+
+# The body split around its container: paywalled pages show the first paragraphs and hide the
+# rest in a wrapper (`div.paywall`), which then holds most of the prose and wins the scope; the
+# visible paragraphs stand before it, siblings of the same kind as the paragraphs inside it.
+MIN_SPLIT_PARAGRAPH_CHARS = 40
+
+
+def _signature(node: LexborNode) -> tuple[str, str]:
+    return node.tag or "", " ".join((node.attributes.get("class") or "").split())
+
+
+def paragraphs_before(container: LexborNode | None) -> list[str]:
+    """The prose paragraphs directly before the container, in order, that are siblings of the
+    same tag and class as the container's own paragraphs (a class is required: a bare <p>
+    before a bare <p> proves nothing)."""
+    if container is None or container.tag in ("body", "html"):
+        return []
+    kinds = {_signature(p) for p in container.css("p")}
+    kinds = {kind for kind in kinds if kind[1]}
+    found: list[str] = []
+    sibling = container.prev
+    while sibling is not None:
+        if sibling.is_element_node:
+            text = _text(sibling)
+            if _signature(sibling) in kinds and len(text) >= MIN_SPLIT_PARAGRAPH_CHARS:
+                linked = sum(len(_text(link)) for link in sibling.css("a"))
+                if _in_region(sibling) or linked > MAX_LINK_SHARE * len(text):
+                    break
+                found.append(text)
+            elif text:
+                break  # anything else with text ends the run: a byline, a heading, a figure
+        sibling = sibling.prev
+    return found[::-1]

@@ -16,7 +16,7 @@ from cleaners.decode import DecodeError, decode_document
 from cleaners.extract import LineContext, filter_lines, run_trafilatura
 from cleaners.inline import keep_text_after_empty_elements, unmark_inline_in_sentences
 from cleaners.jsonpayload import payload_text
-from cleaners.leads import find_lead, with_lead
+from cleaners.leads import find_lead, paragraphs_before, with_lead
 from cleaners.metadata import Metadata, extract_metadata
 from cleaners.portals import GENERIC, PortalRules, portal_for_url
 from cleaners.prune import prune
@@ -83,6 +83,7 @@ def _clean(page: Page, settings: CleanSettings, headlines: Collection[str], rule
     text, container = extract_body(tree, rules, settings, meta.rule_hits)
     if not rules.body:
         # A portal's body selectors say where its article starts; elsewhere the lead is looked for.
+        text = with_lead(text, "\n".join(paragraphs_before(container)))
         text = with_lead(text, find_lead(tree, container, meta.description))
     ctx = LineContext(meta.title, link_texts, headlines, rules)
     text, dropped = filter_lines(text, ctx)

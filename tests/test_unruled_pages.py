@@ -443,3 +443,24 @@ def test_sections_of_teaser_cards_below_the_story_are_no_part_of_it() -> None:
     article = clean(page)
     assert_all_prose(article.text)
     assert [summary for summary in TEASER_SUMMARIES if summary in article.text] == []
+
+
+# The body split around its scope: a paywalled page shows its first paragraphs and keeps the rest
+# in a hidden wrapper, which holds most of the prose and wins the scope.
+def test_paragraphs_before_a_paywall_wrapper_start_the_body() -> None:
+    shown = PROSE[:2]
+    hidden = PROSE[2:] + [
+        f"{opening}, {line[0].lower()}{line[1:]}" for opening in ("Then", "Later") for line in PROSE
+    ]
+    body = (
+        f"<article><h1>{TITLE}</h1><div class='byline'><p class='author'>Ana Reyes</p>"
+        "<time>25/04/2026</time></div>"
+        + "".join(f"<p class='v-d-p'>{line}</p>" for line in shown)
+        + "<div class='paywall' hidden>"
+        + "".join(f"<p class='v-d-p'>{line}</p>" for line in hidden)
+        + "</div></article>"
+    )
+    text = clean(html_page(body)).text
+    lines = text.splitlines()
+    assert lines[: len(shown + hidden)] == shown + hidden
+    assert "Ana Reyes" not in text
