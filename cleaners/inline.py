@@ -1,6 +1,6 @@
 """Inline markup that trafilatura misreads, repaired before the HTML is handed to it.
 
-Three ways trafilatura cuts words out of sentences:
+Four ways trafilatura cuts words out of sentences:
 - in precision mode it drops whole paragraphs that hold a link (its link-density test), so a
   paragraph that cites another article in passing is lost. A link with words beside it in its
   paragraph is unwrapped to its text (output carries no links anyway); a paragraph made mostly of
@@ -12,6 +12,10 @@ Three ways trafilatura cuts words out of sentences:
 - it deletes empty elements (`<b></b>`, `<span class="br"></span>`) together with the text that
   follows them (the lxml tail) in precision mode. Empty elements are removed here first; an empty
   block element, or an empty inline one named as a break, that separates text becomes a <br>.
+- it discards every element with aria-hidden="true". Paywalled pages serve the paragraphs beyond
+  the free part as `<p aria-hidden="true">` (blurred until the reader pays): sentences of the
+  article all the same. A paragraph element so marked that holds a sentence loses the mark; other
+  hidden elements (icons, duplicated labels, ad slots, menus) keep it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from cleaners.scope import INLINE
+from cleaners.scope import INLINE, MIN_PARAGRAPH_CHARS, SENTENCE_END
 
 _MARKS = ("class", "id", "style")
 # Elements that carry a mark, selected by lexbor; the inline ones among them are kept in Python
@@ -114,3 +118,11 @@ def unmark_inline_in_sentences(root: LexborNode) -> None:
         for name in _MARKS:
             if name in attrs:
                 del attrs[name]
+
+
+def unhide_hidden_paragraphs(root: LexborNode) -> None:
+    """Drop aria-hidden="true" from <p> elements that hold a sentence (paywalled paragraphs)."""
+    for node in root.css('p[aria-hidden="true"]'):
+        text = node.text(strip=True)
+        if len(text) >= MIN_PARAGRAPH_CHARS and text[-1] in SENTENCE_END:
+            del node.attrs["aria-hidden"]

@@ -14,7 +14,11 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.decode import DecodeError, decode_document
 from cleaners.extract import LineContext, filter_lines, run_trafilatura
-from cleaners.inline import keep_text_after_empty_elements, unmark_inline_in_sentences
+from cleaners.inline import (
+    keep_text_after_empty_elements,
+    unhide_hidden_paragraphs,
+    unmark_inline_in_sentences,
+)
 from cleaners.jsonpayload import payload_text
 from cleaners.leads import find_lead, paragraphs_before, with_lead
 from cleaners.metadata import Metadata, extract_metadata
@@ -162,6 +166,7 @@ def extract_body(
     # Nothing scoped, or the scope held too little: the whole pruned page, as trafilatura alone.
     if tree.body is not None:
         unmark_inline_in_sentences(tree.body)
+        unhide_hidden_paragraphs(tree.body)
     text = run_trafilatura(keep_text_after_empty_elements(tree.html or ""), settings.favor_precision)
     if not text and container is not None:
         # lxml (under trafilatura) gives up on pathological nesting that lexbor parsed fine.
@@ -198,6 +203,7 @@ def _wrapped(container: LexborNode) -> str:
     for node in container.css(PRE_DISCARD):
         node.decompose()
     unmark_inline_in_sentences(container)
+    unhide_hidden_paragraphs(container)
     # The <article> wrapper keeps text that sits directly in an inline container
     # (VIVA 2016's span[itemprop=articleBody]); trafilatura drops loose leading text.
     inner = keep_text_after_empty_elements(paragraphed_html(container))

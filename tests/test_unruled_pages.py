@@ -445,13 +445,14 @@ def test_sections_of_teaser_cards_below_the_story_are_no_part_of_it() -> None:
     assert [summary for summary in TEASER_SUMMARIES if summary in article.text] == []
 
 
+# A longer article: what comes after PROSE, when a test needs most of the page's prose elsewhere.
+MORE_PROSE = [f"{opening}, {line[0].lower()}{line[1:]}" for opening in ("Then", "Later") for line in PROSE]
+
+
 # The body split around its scope: a paywalled page shows its first paragraphs and keeps the rest
 # in a hidden wrapper, which holds most of the prose and wins the scope.
 def test_paragraphs_before_a_paywall_wrapper_start_the_body() -> None:
-    shown = PROSE[:2]
-    hidden = PROSE[2:] + [
-        f"{opening}, {line[0].lower()}{line[1:]}" for opening in ("Then", "Later") for line in PROSE
-    ]
+    shown, hidden = PROSE[:2], PROSE[2:] + MORE_PROSE
     body = (
         f"<article><h1>{TITLE}</h1><div class='byline'><p class='author'>Ana Reyes</p>"
         "<time>25/04/2026</time></div>"
@@ -464,3 +465,20 @@ def test_paragraphs_before_a_paywall_wrapper_start_the_body() -> None:
     lines = text.splitlines()
     assert lines[: len(shown + hidden)] == shown + hidden
     assert "Ana Reyes" not in text
+
+
+# Paywalled paragraphs served as <p aria-hidden="true"> (blurred until the reader pays) are
+# article text; trafilatura discards every aria-hidden element. Hidden icons and labels stay out.
+def test_paragraphs_hidden_behind_a_paywall_are_kept() -> None:
+    # Most of the article is free: fewer than 40% of its words hidden, which trafilatura would
+    # lose without a second reading of the body (see _recover_chunks).
+    shown, paid = PROSE + MORE_PROSE[:5], MORE_PROSE[5:8]
+    body = (
+        f"<article><h1>{TITLE}</h1><div class='article-body'>"
+        + "".join(f"<p>{line}</p>" for line in shown)
+        + "<span aria-hidden='true' class='icon'>Subscribe to keep reading this article today</span>"
+        + "".join(f"<p class='paywall' aria-hidden='true'>{line}</p>" for line in paid)
+        + "</div></article>"
+    )
+    text = clean(html_page(body)).text
+    assert text.splitlines() == shown + paid
