@@ -221,7 +221,17 @@ def paragraphs_before(container: LexborNode | None) -> list[str]:
                 if _in_region(sibling) or linked > MAX_LINK_SHARE * len(text):
                     break
                 found.append(text)
+            elif text and _marked_lead(sibling) and _is_prose(sibling, text):
+                # A lead block right before the body (a live blog's lead entry): it tops the run.
+                lines = [_text(p) for p in sibling.css("p")] or [text]
+                found.extend(line for line in reversed(lines) if line)
+                break
             elif text:
                 break  # anything else with text ends the run: a byline, a heading, a figure
         sibling = sibling.prev
     return found[::-1]
+
+
+def _marked_lead(node: LexborNode) -> bool:
+    marks = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+    return _LEAD_MARK.search(marks) is not None

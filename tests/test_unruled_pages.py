@@ -482,3 +482,24 @@ def test_paragraphs_hidden_behind_a_paywall_are_kept() -> None:
     )
     text = clean(html_page(body)).text
     assert text.splitlines() == shown + paid
+
+
+# A live blog: a standfirst (the page's description), then a lead entry of several paragraphs
+# right before the entries, which hold most of the prose and win the scope. Both are article text.
+def test_a_live_blogs_lead_entry_before_the_entries_is_kept() -> None:
+    head = f'<meta name="description" content="{LEAD}">'
+    lead_entry = PROSE[:2]
+    entries = "".join(
+        f"<div class='entry'><h3>Update {n}</h3><p>{line}</p></div>"
+        for n, line in enumerate(PROSE[2:] + MORE_PROSE)
+    )
+    body = (
+        f"<article><h1>{TITLE}</h1><p class='standfirst'>{LEAD}</p>"
+        "<div class='live-container'>"
+        + "<div class='live-event-lead-entry'>"
+        + "".join(f"<p>{line}</p>" for line in lead_entry)
+        + f"</div><div class='live-event-entries'>{entries}</div></div></article>"
+    )
+    lines = clean(html_page(body, head)).text.splitlines()
+    assert lines[:3] == [LEAD, *lead_entry]
+    assert_all_prose("\n".join(lines), PROSE + MORE_PROSE)
