@@ -31,6 +31,9 @@ _LABELS = r"""
       | (también\s+)?te\s+puede\s+interesar | lea\s+también | más\s+noticias
       | mehr\s+zum\s+thema | das\s+könnte\s+(sie|dich)\s+(auch\s+)?interessieren | lesen\s+sie\s+auch
       | à\s+lire\s+aussi | lire\s+aussi | sur\s+le\s+même\s+sujet
+      | noticias?\s+relacionadas? | leggi\s+anche | (ti\s+)?potrebbe\s+(anche\s+)?interessarti
+      | articoli\s+correlati | lees\s+ook | czytaj\s+(także|też|również) | läs\s+också
+      | les\s+også | læs\s+også
       | berita\s+terkait | artikel\s+terkait | baca\s+juga
     """
 _LABEL = re.compile(rf"^\W*({_LABELS})\W*$", re.IGNORECASE | re.VERBOSE)

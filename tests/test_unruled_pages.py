@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cleaners.pipeline import clean_page
 from cleaners.types import Article, Page
 
@@ -377,16 +379,19 @@ def test_labelled_related_section_goes_even_with_more_prose() -> None:
     assert_all_prose(text)
 
 
-def test_label_inside_body_takes_only_a_list_of_links() -> None:
+@pytest.mark.parametrize(
+    "label", ["DON'T MISS", "Noticia relacionada", "Leggi anche", "Lees ook", "Czytaj także", "Les også"]
+)
+def test_label_inside_body_takes_only_a_list_of_links(label: str) -> None:
     links = "".join(
         f"<a href='/world/2025/0{i + 1}/story-{i}'>Other headline number {i}</a><br>" for i in range(3)
     )
     body = (
-        f"<article><h1>{TITLE}</h1>{paragraphs(PROSE[:2])}<p><strong>DON'T MISS</strong></p>"
+        f"<article><h1>{TITLE}</h1>{paragraphs(PROSE[:2])}<p><strong>{label}</strong></p>"
         f"<p>{links}</p>{paragraphs(PROSE[2:])}</article>"
     )
     text = clean(html_page(body)).text
-    assert "Other headline" not in text and "MISS" not in text
+    assert "Other headline" not in text and label not in text
     assert_all_prose(text)
 
 
