@@ -97,14 +97,31 @@ def _mostly_links(block: LexborNode, cache: dict[int, bool]) -> bool:
 
 
 def unlink_links_in_sentences(root: LexborNode) -> None:
-    """Unwrap links that have words beside them, in blocks that are not mostly links."""
+    """Unwrap links that have words beside them, in blocks that are not mostly links, or that
+    are the one link of a sentence that runs on after it ("It also <a>co-ordinates ...</a>.")."""
     cache: dict[int, bool] = {}
     for link in root.css("a"):
         if not (_has_words(link.prev) or _has_words(link.next)):
             continue
         block = _block_of(link)
-        if block is not None and not _mostly_links(block, cache):
+        if block is not None and (not _mostly_links(block, cache) or _sentence_around(link, block)):
             link.unwrap()
+
+
+# A label before a link ends like one: "Read also:", "WATCH -", "Video |".
+_LABEL_END = re.compile(r"[:|>»\-–—]\s*$")
+_SENTENCE_GOES_ON = re.compile(r"^\s*(?:[.,;!?)]|[^\W\d_]{2})")
+
+
+def _sentence_around(link: LexborNode, block: LexborNode) -> bool:
+    """The block's only link, inside a sentence: words before it that are no label, and the
+    sentence goes on after it (punctuation or words), as a teaser line never does."""
+    before, after = link.prev, link.next
+    if not (_has_words(before) and after is not None and after.is_text_node):
+        return False
+    if _LABEL_END.search(before.text_content or "") or not _SENTENCE_GOES_ON.match(after.text_content or ""):
+        return False
+    return len(block.css("a")) == 1
 
 
 def unmark_inline_in_sentences(root: LexborNode) -> None:

@@ -408,6 +408,21 @@ def test_paragraphs_citing_other_articles_survive_precision_mode() -> None:
     assert_all_prose(clean(html_page(body)).text)
 
 
+def test_a_sentence_mostly_made_of_one_link_survives_precision_mode() -> None:
+    # "It also <a>co-ordinates military plans ...</a>." The link is most of the paragraph, but
+    # the sentence starts before it and ends after it: no teaser line looks like that.
+    blocks = "".join(
+        "<div data-component='text-block'><div class='c1'><p class='c3'>"
+        f"{line[:12]}<a href='https://www.example.org/topics/{i}'>{line[12:-1]}</a>{line[-1]}</p></div></div>"
+        for i, line in enumerate(PROSE)
+    )
+    teaser = "<p>Read also: <a href='/world/2026/03/other-story'>Ferry fares rise again this spring</a></p>"
+    body = f"<article><h1>{TITLE}</h1>{blocks}{teaser}</article>"
+    text = clean(html_page(body)).text
+    assert_all_prose(text)
+    assert "Ferry fares" not in text
+
+
 def test_blocks_inside_an_inline_wrapper_keep_their_order() -> None:
     # <span> holding paragraphs and headings: wrapped into a <p> it nests paragraphs, and lxml
     # untangles them by moving the headings after all the text.
