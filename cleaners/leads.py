@@ -203,10 +203,24 @@ def _signature(node: LexborNode) -> tuple[str, str]:
     return node.tag or "", " ".join((node.attributes.get("class") or "").split())
 
 
+def _same_kind(sibling: LexborNode, text: str, kinds: set[tuple[str, str]]) -> list[str]:
+    """The sibling's paragraphs when it is one of the kinds, or a block made of them (the free
+    part of a body split in two blocks); else nothing."""
+    if _signature(sibling) in kinds:
+        return [text] if len(text) >= MIN_SPLIT_PARAGRAPH_CHARS else []
+    lines = [_text(p) for p in sibling.css("p") if _signature(p) in kinds]
+    if sum(len(line) for line in lines) < SAME_KIND_SHARE * len(text):
+        return []
+    return [line for line in lines if line]
+
+
+SAME_KIND_SHARE = 0.8
+
+
 def paragraphs_before(container: LexborNode | None) -> list[str]:
     """The prose paragraphs directly before the container, in order, that are siblings of the
-    same tag and class as the container's own paragraphs (a class is required: a bare <p>
-    before a bare <p> proves nothing)."""
+    same tag and class as the container's own paragraphs, or sit in a sibling block made of
+    them (a class is required: a bare <p> before a bare <p> proves nothing)."""
     if container is None or container.tag in ("body", "html"):
         return []
     kinds = {_signature(p) for p in container.css("p")}
@@ -216,11 +230,12 @@ def paragraphs_before(container: LexborNode | None) -> list[str]:
     while sibling is not None:
         if sibling.is_element_node:
             text = _text(sibling)
-            if _signature(sibling) in kinds and len(text) >= MIN_SPLIT_PARAGRAPH_CHARS:
+            lines = _same_kind(sibling, text, kinds) if text else []
+            if lines:
                 linked = sum(len(_text(link)) for link in sibling.css("a"))
                 if _in_region(sibling) or linked > MAX_LINK_SHARE * len(text):
                     break
-                found.append(text)
+                found.extend(reversed(lines))
             elif text and _marked_lead(sibling) and _is_prose(sibling, text):
                 # A lead block right before the body (a live blog's lead entry): it tops the run.
                 lines = [_text(p) for p in sibling.css("p")] or [text]

@@ -466,7 +466,12 @@ def test_sections_of_teaser_cards_below_the_story_are_no_part_of_it() -> None:
 
 
 # A longer article: what comes after PROSE, when a test needs most of the page's prose elsewhere.
-MORE_PROSE = [f"{opening}, {line[0].lower()}{line[1:]}" for opening in ("Then", "Later") for line in PROSE]
+_WEEKS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+MORE_PROSE = [
+    f"In the {week} week after the reopening, traffic on the bridge rose again, and the engineers "
+    f"listed {n + 2} small repairs that still had to be scheduled before the summer holidays began."
+    for n, week in enumerate(_WEEKS)
+]
 
 
 # The body split around its scope: a paywalled page shows its first paragraphs and keeps the rest
@@ -485,6 +490,22 @@ def test_paragraphs_before_a_paywall_wrapper_start_the_body() -> None:
     lines = text.splitlines()
     assert lines[: len(shown + hidden)] == shown + hidden
     assert "Ana Reyes" not in text
+
+
+def test_a_free_block_before_the_walled_block_starts_the_body() -> None:
+    # The body in two sibling blocks: the free part (one paragraph) and the walled part with the
+    # rest, which wins the scope. The free block is made of the walled block's kind of paragraph.
+    free, walled = PROSE[:1], PROSE[1:] + MORE_PROSE
+    paragraph = "<p class='body-elements__paragraph'>{}</p>"
+    body = (
+        f"<article><header><h1>{TITLE}</h1><p class='byline'>By Ana Reyes, Geneva</p></header>"
+        "<div class='upper-toolbar'><button>Print</button></div>"
+        f"<div class='body-elements'>{''.join(paragraph.format(line) for line in free)}</div>"
+        f"<div class='body-elements walled-content'>{''.join(paragraph.format(line) for line in walled)}</div>"
+        "</article>"
+    )
+    lines = clean(html_page(body)).text.splitlines()
+    assert lines == free + walled
 
 
 # Paywalled paragraphs served as <p aria-hidden="true"> (blurred until the reader pays) are
