@@ -108,7 +108,9 @@ def _in_region(node: LexborNode) -> bool:
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
             return True
         marks = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if len(marks) > 1 and _NOT_LEAD_MARKS.search(marks):
+        if len(marks) > 1 and _NOT_LEAD_MARKS.search(marks) and current.css_first("h1") is None:
+            # A marked element that holds the headline is a page wrapper (Drupal's
+            # "dialog-off-canvas-main-canvas", an <article class="node--promoted">), no region.
             return True
         current = current.parent
     return False
@@ -117,6 +119,9 @@ def _in_region(node: LexborNode) -> bool:
 def _is_prose(node: LexborNode, text: str) -> bool:
     if not MIN_LEAD_CHARS <= len(text) <= MAX_LEAD_CHARS or node.tag in _NOT_LEAD_REGIONS:
         return False
+    media = node.css("figure") or node.css("figcaption")
+    if media and len(text) - sum(len(_text(m)) for m in media) < MIN_LEAD_CHARS:
+        return False  # "lead" media: a picture or video and its caption ("ArticlePage-lead")
     linked = sum(len(_text(link)) for link in node.css("a"))
     return linked <= MAX_LINK_SHARE * len(text) and not _in_region(node)
 

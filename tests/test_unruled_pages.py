@@ -159,6 +159,34 @@ def test_page_wide_flags_on_html_and_body_hide_no_lead() -> None:
     assert_all_prose(article.text)
 
 
+def test_a_marked_wrapper_that_holds_the_headline_hides_no_lead() -> None:
+    # Drupal wraps every page in "dialog-off-canvas-main-canvas" and marks front-page articles
+    # "promo"/"node--promoted": words of regions, on elements that hold the headline itself.
+    head = f'<meta name="description" content="{LEAD}">'
+    page = (
+        f"<html><head><title>{TITLE}</title>{head}</head><body>"
+        "<div class='dialog-off-canvas-main-canvas'><main><article class='promo node--promoted'>"
+        f"<h1>{TITLE}</h1><div class='wrapper-summary'><p>{LEAD}</p></div>"
+        f"<div class='field--name-body'>{paragraphs()}</div></article></main></div></body></html>"
+    )
+    text = clean(page).text
+    assert text.splitlines()[0] == LEAD
+    assert_all_prose(text)
+
+
+def test_lead_media_is_no_lead() -> None:
+    # "ArticlePage-lead": the lead picture and its caption, named like a lead.
+    caption = "The new deck of the harbour bridge seen from the pier on Monday morning, before the first buses crossed it. (Ana Reyes / Example News)"
+    body = (
+        f"<article><h1>{TITLE}</h1><div class='ArticlePage-lead'><figure><img src='/deck.jpg'>"
+        f"<figcaption>{caption}</figcaption></figure></div>"
+        f"<div class='article-body'>{paragraphs()}</div></article>"
+    )
+    text = clean(html_page(body)).text
+    assert "Ana Reyes" not in text
+    assert text.splitlines() == PROSE
+
+
 # 6. A consent or registration dialog is never the article.
 CONSENT = (
     "We and our partners use cookies and similar technologies to store and access information on "
