@@ -26,7 +26,16 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from scraper.replica.family import DAYS, MONTHS, FamilyRef, FamilySite
-from scraper.replica.feeds import HTML, NEWS_NS, RSS, SITEMAP_NS, TEXT, XML, Response
+from scraper.replica.feeds import (
+    HTML,
+    NEWS_NS,
+    RSS,
+    SITEMAP_NS,
+    TEXT,
+    Response,
+    bare_not_found,
+    xml_response,
+)
 
 INDEX_PAGE_SIZE = 20
 FEED_SIZE = 50
@@ -176,7 +185,7 @@ class FamilyLayout:
             f"<lastmod>{self.site.ref((k - 1) * SITEMAP_CHUNK).published_iso}</lastmod></sitemap>"
             for k in range(1, chunks + 1)
         ]
-        return _xml(XML, f'<sitemapindex xmlns="{SITEMAP_NS}">', entries, "</sitemapindex>")
+        return xml_response(f'<sitemapindex xmlns="{SITEMAP_NS}">', entries, "</sitemapindex>")
 
     def news_sitemap(self, base_url: str, refs: Iterable[FamilyRef]) -> Response:
         entries = [
@@ -187,7 +196,7 @@ class FamilyLayout:
             f"<news:title>{escape(ref.title)}</news:title></news:news></url>"
             for ref in refs
         ]
-        return _xml(XML, f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">', entries, "</urlset>")
+        return xml_response(f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">', entries, "</urlset>")
 
     def rss(self, base_url: str, refs: list[FamilyRef]) -> Response:
         items = [
@@ -197,12 +206,10 @@ class FamilyLayout:
             for ref in refs
         ]
         channel = f'<rss version="2.0"><channel><title>{self.site.portal}</title><link>{base_url}/</link>'
-        return _xml(RSS, channel, items, "</channel></rss>")
+        return xml_response(channel, items, "</channel></rss>", RSS)
 
     def not_found(self) -> Response:
-        return Response(
-            404, {"Content-Type": HTML}, b"<!DOCTYPE html><html><body><h1>404</h1></body></html>\n"
-        )
+        return bare_not_found()
 
     def _html(self, title: str, body: str, head: str = "") -> Response:
         page = (
@@ -210,8 +217,3 @@ class FamilyLayout:
             f"{head}</head><body>{body}</body></html>\n"
         )
         return Response(200, {"Content-Type": HTML}, page.encode("utf-8"))
-
-
-def _xml(content_type: str, opening: str, entries: list[str], closing: str) -> Response:
-    text = "\n".join(('<?xml version="1.0" encoding="UTF-8"?>', opening, *entries, closing)) + "\n"
-    return Response(200, {"Content-Type": content_type}, text.encode("utf-8"))

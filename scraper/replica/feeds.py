@@ -50,6 +50,16 @@ def not_found() -> Response:
     return Response(404, {"Content-Type": HTML}, body.encode("utf-8"))
 
 
+def bare_not_found() -> Response:
+    """The 404 of the family and plain-site replicas: a page with nothing of the portal's."""
+    return Response(404, {"Content-Type": HTML}, b"<!DOCTYPE html><html><body><h1>404</h1></body></html>\n")
+
+
+def xml_response(opening: str, entries: Iterable[str], closing: str, content_type: str = XML) -> Response:
+    body = _xml_document(opening, entries, closing)
+    return Response(200, {"Content-Type": content_type}, body.encode("utf-8"))
+
+
 def route(replica: ReplicaSite, base_url: str, path: str) -> Response | None:
     """The robots, sitemap or RSS response for `path`, or None when `path` is none of those."""
     if path == "/robots.txt":

@@ -18,7 +18,7 @@ from html import escape
 from typing import Literal
 
 from scraper.replica import words
-from scraper.replica.feeds import HTML, SITEMAP_NS, TEXT, XML, Response
+from scraper.replica.feeds import HTML, SITEMAP_NS, TEXT, Response, bare_not_found, xml_response
 from scraper.replica.site import ReplicaSite, slugify
 
 Layout = Literal["healthy", "no_sources", "non_articles"]
@@ -161,7 +161,7 @@ class PlainSite:
         entries = [
             f"<sitemap><loc>{base_url}/{name}</loc></sitemap>" for name in [*names, "category-sitemap.xml"]
         ]
-        return _xml(f'<sitemapindex xmlns="{SITEMAP_NS}">', entries, "</sitemapindex>")
+        return xml_response(f'<sitemapindex xmlns="{SITEMAP_NS}">', entries, "</sitemapindex>")
 
     def sitemap(self, base_url: str, paths: list[str]) -> Response:
         entries = []
@@ -169,7 +169,7 @@ class PlainSite:
             index = self.by_path(path)
             lastmod = f"<lastmod>{self.texts.ref(index).modified}</lastmod>" if index is not None else ""
             entries.append(f"<url><loc>{escape(base_url + path)}</loc>{lastmod}</url>")
-        return _xml(f'<urlset xmlns="{SITEMAP_NS}">', entries, "</urlset>")
+        return xml_response(f'<urlset xmlns="{SITEMAP_NS}">', entries, "</urlset>")
 
     def atom(self, base_url: str) -> Response:
         entries = [
@@ -179,12 +179,10 @@ class PlainSite:
             for ref in self.texts.iter_refs(0, FEED_SIZE)
         ]
         opening = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>{SITE_NAME}</title><id>{base_url}/</id>'
-        return _xml(opening, entries, "</feed>", "application/atom+xml")
+        return xml_response(opening, entries, "</feed>", "application/atom+xml")
 
     def not_found(self) -> Response:
-        return Response(
-            404, {"Content-Type": HTML}, b"<!DOCTYPE html><html><body><h1>404</h1></body></html>\n"
-        )
+        return bare_not_found()
 
     def _html(self, title: str, main: str, head: str = "") -> Response:
         page = (
@@ -195,8 +193,3 @@ class PlainSite:
             f'<footer class="site-footer">© 2026 {SITE_NAME}. Situs uji lokal.</footer></body></html>\n'
         )
         return Response(200, {"Content-Type": HTML}, page.encode("utf-8"))
-
-
-def _xml(opening: str, entries: list[str], closing: str, content_type: str = XML) -> Response:
-    text = "\n".join(('<?xml version="1.0" encoding="UTF-8"?>', opening, *entries, closing)) + "\n"
-    return Response(200, {"Content-Type": content_type}, text.encode("utf-8"))
