@@ -159,12 +159,7 @@ def _by_description(root: LexborNode, description: str) -> list[LexborNode]:
 
 
 def _by_class(root: LexborNode) -> list[LexborNode]:
-    found = []
-    for node in root.css(_LEAD_SELECTOR):
-        marks = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
-        if _LEAD_MARK.search(marks):
-            found.append(node)
-    return found
+    return [node for node in root.css(_LEAD_SELECTOR) if _marked_lead(node)]
 
 
 def find_lead(tree: LexborHTMLParser, container: LexborNode | None, description: str | None) -> str | None:
